@@ -1,0 +1,72 @@
+//! Service endpoints (api.md §16): liveness, readiness, Prometheus metrics, the OpenAPI document.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::envelope::metrics_handle;
+use crate::json::{bytes_response, json_response};
+use crate::state::AppState;
+
+/// `{"status":"ok"}`
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthBody {
+    /// `ok`
+    pub status: &'static str,
+}
+
+/// Readiness with one entry per check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReadyBody {
+    /// `ready` or `not_ready`.
+    pub status: &'static str,
+    /// `ok` or the reason per check (`database`, `migrations`, `durability`, `keystore`).
+    #[schema(value_type = Object)]
+    pub checks: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The process runs.
+#[utoipa::path(get, path = "/healthz", tag = "service", security(()), responses((status = 200, body = HealthBody)))]
+pub async fn healthz() -> Response {
+    json_response(StatusCode::OK, &HealthBody { status: "ok" })
+}
+
+/// Storage, migrations, durable commits and the key store are ready.
+#[utoipa::path(get, path = "/readyz", tag = "service", security(()),
+    responses((status = 200, body = ReadyBody), (status = 503, body = ReadyBody)))]
+pub async fn readyz(State(app): State<AppState>) -> Response {
+    let mut checks = serde_json::Map::new();
+    let verdict = |ok: Result<bool, openfiskal_store::StoreError>, bad: &str| match ok {
+        Ok(true) => json!("ok"),
+        Ok(false) => json!(bad),
+        Err(_) => json!("unavailable"),
+    };
+    let db = app.store.read().await.map(|_| true);
+    checks.insert("database".into(), verdict(db, "unavailable"));
+    checks.insert("migrations".into(), verdict(app.store.migrations_current().await, "pending"));
+    checks.insert("durability".into(), verdict(app.store.check_durability().await, "not_durable"));
+    // The key-encryption key must seal and open: proves it is loaded and usable.
+    let probe = app.kek.open(b"openfiskal:v1:readyz", &app.kek.seal(b"openfiskal:v1:readyz", b"probe"));
+    checks.insert("keystore".into(), json!(if probe.is_ok() { "ok" } else { "unavailable" }));
+    let ready = checks.values().all(|v| v == "ok");
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    json_response(status, &ReadyBody { status: if ready { "ready" } else { "not_ready" }, checks })
+}
+
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "service", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics() -> Response {
+    let text = metrics_handle().map(|h| h.render()).unwrap_or_default();
+    let mut res = (StatusCode::OK, text).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    res
+}
+
+/// The OpenAPI 3.1 document of this contract.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "service", security(()), responses((status = 200, content_type = "application/json", body = Object)))]
+pub async fn openapi_json() -> Response {
+    bytes_response(StatusCode::OK, crate::openapi_json().into_bytes())
+}

@@ -1,0 +1,12 @@
+//! OpenFiskal's pure domain: identifiers, time, the injected clock and id generator, and the
+//! validation rules of organizations and locations (api.md §1.3–§1.5, §1.13, §4). No IO, no async.
+
+pub mod clock;
+pub mod id;
+pub mod metadata;
+pub mod org;
+pub mod time;
+
+pub use clock::{Clock, IdGen, ManualClock, SeqIdGen, SystemClock, UlidGen};
+pub use id::{IdError, KeyId, LocationId, OrgId, RegisterId};
+pub use time::Timestamp;

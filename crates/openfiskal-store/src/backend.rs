@@ -1,0 +1,280 @@
+//! The two backends and the handles the repositories run on.
+//!
+//! SQLite: one write connection (`BEGIN IMMEDIATE`, so writers queue in the pool instead of failing
+//! with `SQLITE_BUSY`) and a small read-only pool; WAL, `synchronous=FULL`, foreign keys on.
+//! PostgreSQL: one pool, `synchronous_commit=on` on every connection. A commit returns only once
+//! it is durable on either backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::StoreError;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which engine a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one process, one writer.
+    Sqlite,
+    /// Several stateless instances on one database.
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Pools {
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// The database behind OpenFiskal. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print connection strings: they may carry passwords.
+        write!(f, "Store({:?})", self.backend())
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (created if missing) or `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Self::connect_sqlite(path).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url, None).await
+        } else {
+            Err(StoreError::Other("database URL must start with sqlite:// or postgres://".into()))
+        }
+    }
+
+    /// Opens (and creates) the SQLite file at `path`.
+    pub async fn connect_sqlite(path: &str) -> Result<Self, StoreError> {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        }
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Self { pools: Pools::Sqlite { write, read } })
+    }
+
+    /// Opens PostgreSQL; with `schema`, every connection works in that schema (used by tests to
+    /// get a fresh, isolated database per run).
+    pub async fn connect_postgres(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let mut opts = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "on")]);
+        if let Some(s) = schema {
+            opts = opts.options([("search_path", s)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Self { pools: Pools::Postgres(pool) })
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.pools {
+            Pools::Sqlite { .. } => &SQLITE_MIGRATIONS,
+            Pools::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Pools::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The migration versions this build knows.
+    pub fn known_migrations(&self) -> Vec<i64> {
+        self.migrator().iter().map(|m| m.version).collect()
+    }
+
+    /// True when every migration this build knows has been applied successfully.
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let sql = "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version";
+        let mut c = self.read().await?;
+        let applied: Vec<i64> = on_backend!(c.exec(), e => sqlx::query_scalar(sql).fetch_all(e).await)?;
+        Ok(applied == self.known_migrations())
+    }
+
+    /// Checks that the database answers and commits durably (`synchronous=FULL` on SQLite,
+    /// `synchronous_commit=on` on PostgreSQL).
+    pub async fn check_durability(&self) -> Result<bool, StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let mode: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(write).await?;
+                Ok(mode >= 2)
+            }
+            Pools::Postgres(p) => {
+                let v: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(p).await?;
+                Ok(v == "on" || v == "remote_apply" || v == "remote_write")
+            }
+        }
+    }
+
+    /// A pooled connection for reads.
+    pub async fn read(&self) -> Result<Conn, StoreError> {
+        Ok(Conn(match &self.pools {
+            Pools::Sqlite { read, .. } => ConnInner::Sqlite(read.acquire().await?),
+            Pools::Postgres(p) => ConnInner::Postgres(p.acquire().await?),
+        }))
+    }
+
+    /// Begins a write transaction. On SQLite this waits for the single writer.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(Tx(match &self.pools {
+            Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        }))
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A connection of either backend, borrowed for one query.
+pub enum Exec<'c> {
+    /// SQLite.
+    Sqlite(&'c mut SqliteConnection),
+    /// PostgreSQL.
+    Postgres(&'c mut PgConnection),
+}
+
+/// Something repository functions can run queries on: a read [`Conn`] or a write [`Tx`].
+pub trait Db: Send {
+    /// The connection for the next query.
+    fn exec(&mut self) -> Exec<'_>;
+}
+
+/// Runs the same query code on whichever backend `$exec` is; `$e` is the executor. The body is
+/// compiled once per backend, so one repository function serves both.
+macro_rules! on_backend {
+    ($exec:expr, $e:ident => $body:expr) => {
+        match $exec {
+            crate::backend::Exec::Sqlite($e) => $body,
+            crate::backend::Exec::Postgres($e) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+enum ConnInner {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A pooled read connection.
+pub struct Conn(ConnInner);
+
+impl Db for Conn {
+    fn exec(&mut self) -> Exec<'_> {
+        match &mut self.0 {
+            ConnInner::Sqlite(c) => Exec::Sqlite(c),
+            ConnInner::Postgres(c) => Exec::Postgres(c),
+        }
+    }
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A write transaction; dropped without [`Tx::commit`], it rolls back.
+pub struct Tx(TxInner);
+
+impl Tx {
+    /// Commits; returns only once the commit is durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.0 {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back explicitly.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.0 {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Db for Tx {
+    fn exec(&mut self) -> Exec<'_> {
+        match &mut self.0 {
+            TxInner::Sqlite(t) => Exec::Sqlite(t),
+            TxInner::Postgres(t) => Exec::Postgres(t),
+        }
+    }
+}
+
+/// Test and maintenance helpers that take table names or statements as text.
+impl Store {
+    /// Runs one statement (schema setup in tests and tools). Never pass user input.
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        let mut tx = self.begin().await?;
+        on_backend!(tx.exec(), e => sqlx::query(sql).execute(e).await.map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// Counts the rows of a table; `table` must be a plain identifier.
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        if !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(StoreError::Other(format!("not a table name: {table}")));
+        }
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        let mut c = self.read().await?;
+        Ok(on_backend!(c.exec(), e => sqlx::query_scalar(sql).fetch_one(e).await)?)
+    }
+}
