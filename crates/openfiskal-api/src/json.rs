@@ -56,9 +56,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        // serde names an unknown field in its message, not in the path.
-        let param = match inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        // serde names a missing field only in its message; an unknown one may or may not be in the path.
+        let named = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|p| inner.strip_prefix(p).and_then(|r| r.split('`').next()));
+        let param = match named {
             Some(field) if path == "." => field.to_owned(),
+            Some(field) if path == field || path.ends_with(&format!(".{field}")) => path,
             Some(field) => format!("{path}.{field}"),
             None if path == "." => String::new(),
             None => path,

@@ -35,6 +35,8 @@ pub enum TestBackend {
 pub struct TestDb {
     /// The store.
     pub store: Store,
+    /// The SQLite file, if SQLite.
+    pub path: Option<std::path::PathBuf>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -46,7 +48,7 @@ impl TestDb {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let path = dir.path().join("openfiskal.db");
                 let store = Store::connect_sqlite(path.to_str().expect("utf-8 path")).await.expect("sqlite");
-                Self { store, _dir: Some(dir) }
+                Self { store, path: Some(path), _dir: Some(dir) }
             }
             TestBackend::Postgres => {
                 let url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
@@ -55,7 +57,7 @@ impl TestDb {
                 admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
                 admin.close().await;
                 let store = Store::connect_postgres(&url, Some(&schema)).await.expect("postgres schema");
-                Self { store, _dir: None }
+                Self { store, path: None, _dir: None }
             }
         };
         db.store.migrate().await.expect("migrations");
@@ -215,6 +217,11 @@ impl TestApp {
         res.expect(201, None)["id"].as_str().expect("id").to_owned()
     }
 
+    /// The SQLite database file (`None` on PostgreSQL).
+    pub fn store_path(&self) -> Option<std::path::PathBuf> {
+        self._db.path.clone()
+    }
+
     /// Counts the rows of `table` (to prove a rejected request wrote nothing).
     pub async fn count(&self, table: &str) -> i64 {
         self.store.count_rows(table).await.expect("count")
@@ -224,4 +231,30 @@ impl TestApp {
 /// `Bearer <key>`.
 pub fn bearer(key: &str) -> String {
     format!("Bearer {key}")
+}
+
+/// Defines a test that runs once on SQLite and once on PostgreSQL (when
+/// `OPENFISKAL_TEST_POSTGRES_URL` is set; `.ci/run` always sets it). The body gets a fresh
+/// [`TestApp`] on each backend.
+#[macro_export]
+macro_rules! both_backends {
+    ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$m])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::TestApp) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::TestApp::sqlite().await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::TestApp::builder($crate::TestBackend::Postgres).build().await {
+                    Some(app) => run(app).await,
+                    None => $crate::skip_postgres(stringify!($name)),
+                }
+            }
+        }
+    };
 }
