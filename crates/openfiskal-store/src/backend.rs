@@ -278,3 +278,31 @@ impl Store {
         Ok(on_backend!(c.exec(), e => sqlx::query_scalar(sql).fetch_one(e).await)?)
     }
 }
+
+impl Store {
+    /// Every `(table, column)` of the application schema, sorted: lets a test prove both dialects
+    /// define the same tables.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut c = self.read().await?;
+        let mut cols: Vec<(String, String)> = match c.exec() {
+            Exec::Sqlite(e) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+                )
+                .fetch_all(e)
+                .await?
+            }
+            Exec::Postgres(e) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+                )
+                .fetch_all(e)
+                .await?
+            }
+        };
+        cols.sort();
+        Ok(cols)
+    }
+}

@@ -258,3 +258,27 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Like [`both_backends!`], for store-level tests: the body gets a fresh migrated [`TestDb`].
+#[macro_export]
+macro_rules! both_stores {
+    ($(#[$m:meta])* async fn $name:ident($db:ident) $body:block) => {
+        $(#[$m])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($db: $crate::TestDb) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::TestDb::new($crate::TestBackend::Sqlite).await.expect("sqlite")).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::TestDb::new($crate::TestBackend::Postgres).await {
+                    Some(db) => run(db).await,
+                    None => $crate::skip_postgres(stringify!($name)),
+                }
+            }
+        }
+    };
+}

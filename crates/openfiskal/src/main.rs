@@ -148,7 +148,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(purge_idempotency_keys(store.clone(), clock));
 
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
-    tracing::info!(listen = %args.listen, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
+    let addr = listener.local_addr()?;
+    tracing::info!(listen = %addr, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
     let app = openfiskal_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;

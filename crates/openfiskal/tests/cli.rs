@@ -1,0 +1,133 @@
+//! The binary as a user runs it: first start prints the setup token, the token buys a key over a
+//! real socket, `openapi` prints the committed document, `admin setup-token` prints one line.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_openfiskal");
+
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: Vec<String>,
+}
+
+/// Starts `openfiskal serve` on a free port in `dir` and waits (by reading its log, not by
+/// sleeping) until it listens.
+fn start(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env("OPENFISKAL_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("OPENFISKAL_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut addr = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("openfiskal serving") {
+            let at = line.find("listen=").expect("listen field") + "listen=".len();
+            addr = Some(line[at..].split_whitespace().next().unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).to_owned());
+            break;
+        }
+    }
+    let addr = addr.expect("server did not start");
+    // Keep draining the log so the server never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr, stdout: Vec::new() }
+}
+
+impl Server {
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let status = out[9..12].parse().unwrap();
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+        (status, body)
+    }
+
+    fn stop(mut self) -> Vec<String> {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+        let mut out = String::new();
+        self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        self.stdout.extend(out.lines().map(str::to_owned));
+        self.stdout
+    }
+}
+
+#[test]
+fn first_start_prints_one_setup_token_that_buys_a_platform_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let (status, body) = server.request("GET", "/readyz", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let out = server.stop();
+    assert_eq!(out.len(), 1, "exactly one line on stdout: {out:?}");
+    let token = out[0].strip_prefix("OPENFISKAL_SETUP_TOKEN=").expect("the token line").to_owned();
+    assert!(token.starts_with("ofk_setup_"));
+    assert!(dir.path().join("data/openfiskal.db").exists(), "embedded SQLite under ./data/");
+    assert!(dir.path().join("data/kek.key").exists(), "sandbox key-encryption key beside it");
+
+    // Second start: the database is not empty, no new token; the first one still works.
+    let server = start(dir.path());
+    let body = format!("{{\"setup_token\":\"{token}\"}}");
+    let (status, resp) = server.request("POST", "/v1/auth/bootstrap", &[("Content-Type", "application/json")], &body);
+    assert_eq!(status, 201, "{resp}");
+    let key: serde_json::Value = serde_json::from_str(&resp).unwrap();
+    let auth = format!("Bearer {}", key["api_key"].as_str().unwrap());
+    let (status, _) = server.request("GET", "/v1/auth/api-keys", &[("Authorization", &auth)], "");
+    assert_eq!(status, 200);
+    assert!(server.stop().is_empty(), "no token on a second start");
+
+    // The admin command issues a fresh one, one line.
+    let out = Command::new(BIN).args(["admin", "setup-token"]).current_dir(dir.path()).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.starts_with("OPENFISKAL_SETUP_TOKEN=ofk_setup_"));
+}
+
+#[test]
+fn openapi_subcommand_prints_the_committed_document() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json")).unwrap();
+    assert!(out.stdout == committed, "openapi/openapi.json is stale: regenerate with `openfiskal openapi`");
+}
+
+#[test]
+fn bad_configuration_stops_startup_naming_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["serve", "--mode", "staging"]).current_dir(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("staging"));
+    let out = Command::new(BIN)
+        .args(["serve", "--database-url", "mysql://x"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OPENFISKAL_DATABASE_URL"));
+    let out = Command::new(BIN)
+        .args(["serve", "--mode", "production", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "production without a key-encryption key must not start");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("key-encryption key"));
+}
