@@ -72,6 +72,21 @@ impl Caller {
         }
     }
 
+    /// For register endpoints a register key may call (get, status, heartbeat; later operations):
+    /// the organization, with a register key limited to its own register (others are 404).
+    pub fn register_scope(&self, register_id: &str) -> Result<OrgId, ApiError> {
+        if self.kind == ApiKeyKind::Register && self.register_id.as_deref() != Some(register_id) {
+            return Err(ApiError::not_found());
+        }
+        self.org_scope()
+    }
+
+    /// For organization-scoped admin endpoints: platform and organization keys only.
+    pub fn admin_scope(&self) -> Result<OrgId, ApiError> {
+        self.require_admin()?;
+        self.org_scope()
+    }
+
     /// For paths that name the organization (`/v1/organizations/{id}…`): platform keys reach
     /// every organization, organization keys only their own (others are 404, never 403).
     pub fn may_access_org(&self, org: OrgId) -> Result<(), ApiError> {

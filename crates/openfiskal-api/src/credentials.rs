@@ -62,6 +62,30 @@ pub async fn issue_setup_token(
     Ok(k.key)
 }
 
+/// Issues a new register key inside `tx`, revoking the register's existing ones (a register holds
+/// at most one, api.md §5.3). Returns the key, shown once.
+pub async fn issue_register_key(
+    app: &crate::AppState,
+    tx: &mut openfiskal_store::Tx,
+    org: &str,
+    register: &str,
+) -> Result<Zeroizing<String>, StoreError> {
+    let now = app.now_us();
+    api_keys::revoke_register_keys(tx, register, now).await?;
+    let k = new_key(
+        &*app.ids,
+        now,
+        ApiKeyKind::Register,
+        app.config.mode.key_mode(),
+        Some(org.to_owned()),
+        Some(register.to_owned()),
+        None,
+        None,
+    );
+    api_keys::insert(tx, &k.row).await?;
+    Ok(k.key)
+}
+
 /// True when no credential was ever created: a fresh installation.
 pub async fn is_fresh_install(store: &Store) -> Result<bool, StoreError> {
     let mut db = store.read().await?;

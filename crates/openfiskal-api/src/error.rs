@@ -20,6 +20,19 @@ pub struct ApiError {
     pub param: Option<String>,
     /// `Retry-After` seconds, where the catalog asks for it.
     pub retry_after: Option<u64>,
+    /// Regime-specific detail (api.md §3.3).
+    pub fiscal_errors: Option<Vec<FiscalError>>,
+}
+
+/// One `fiscal_errors` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FiscalError {
+    /// A code of api.md §3.3.
+    pub code: String,
+    /// Prose.
+    pub message: String,
+    /// `DE`, `AT`, `IT` or null for codes of any regime.
+    pub jurisdiction: Option<String>,
 }
 
 /// The envelope as serialised (api.md §3.1).
@@ -34,8 +47,7 @@ pub struct ErrorBody {
     /// The field at fault or null.
     pub param: Option<String>,
     /// Regime-specific detail or null.
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub fiscal_errors: Option<Vec<serde_json::Value>>,
+    pub fiscal_errors: Option<Vec<FiscalError>>,
     /// The request id, equal to `X-Request-Id`.
     pub request_id: String,
     /// Whether the same request may succeed later unchanged.
@@ -45,7 +57,7 @@ pub struct ErrorBody {
 impl ApiError {
     /// An error with a catalog code.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), param: None, retry_after: None }
+        Self { status, code, message: message.into(), param: None, retry_after: None, fiscal_errors: None }
     }
 
     /// Names the field, header or parameter at fault.
@@ -77,6 +89,34 @@ impl ApiError {
     /// `404 not_found`.
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+    }
+
+    /// `409` with a catalog code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// `503 fiscal_device_unavailable`: nothing of the request changed.
+    pub fn device_unavailable(message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "fiscal_device_unavailable", message);
+        e.retry_after = Some(1);
+        e
+    }
+
+    /// A regime rule: `422 validation_error` (or `400` for a malformed configuration), with
+    /// `fiscal_errors` when the regime names a code.
+    pub fn regime(e: openfiskal_core::regime::RegimeError, jurisdiction: &str) -> Self {
+        if e.malformed {
+            return Self::invalid(e.param, e.message);
+        }
+        let mut err = Self::validation(e.param, e.message.clone());
+        if let Some(code) = e.fiscal_code {
+            let jurisdiction =
+                (!matches!(code, "deposit_rate_mismatch" | "rounding_not_allowed" | "refund_quantity_exceeded"))
+                    .then(|| jurisdiction.to_owned());
+            err.fiscal_errors = Some(vec![FiscalError { code: code.to_owned(), message: e.message, jurisdiction }]);
+        }
+        err
     }
 
     /// `500 internal_error`; the cause is logged, never shown.
@@ -113,7 +153,7 @@ impl ApiError {
             code: self.code,
             message: self.message.clone(),
             param: self.param.clone(),
-            fiscal_errors: None,
+            fiscal_errors: self.fiscal_errors.clone(),
             request_id: request_id.to_owned(),
             retryable: self.retryable(),
         }

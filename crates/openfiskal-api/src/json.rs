@@ -152,6 +152,11 @@ impl<'de> Visitor<'de> for StrictValue {
     }
 }
 
+/// A body that must be empty or `{}` (endpoints whose body is optional and has no fields).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyBody {}
+
 /// A PATCH field: absent (leave as is), `null` (clear) or a value (api.md §1.13).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Patch<T> {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod credentials;
 pub mod envelope;
 pub mod error;
+pub mod fiscal;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
@@ -30,7 +31,7 @@ pub use state::{ApiConfig, AppState, Mode};
     security(("bearer" = [])),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "organizations"), (name = "locations"), (name = "service"))
+    tags((name = "auth"), (name = "organizations"), (name = "locations"), (name = "registers"), (name = "fiscal-units"), (name = "sandbox"), (name = "service"))
 )]
 struct ApiDoc;
 

@@ -46,6 +46,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
 }
 
 impl ListParams {
+    /// Parses the parameters of a list that also takes the filters `extra`; unknown parameters are
+    /// refused, and the cursor is bound to the filters' values too.
+    pub fn parse_with(path: &str, q: &HashMap<String, String>, extra: &[&str]) -> Result<Self, ApiError> {
+        if let Some(k) = q.keys().find(|k| !KNOWN.contains(&k.as_str()) && !extra.contains(&k.as_str())) {
+            return Err(ApiError::invalid(k.clone(), format!("Unknown query parameter `{k}`.")));
+        }
+        let filters: Vec<String> = extra.iter().map(|k| format!("{k}={:?}", q.get(*k))).collect();
+        Self::parse(&format!("{path}|{}", filters.join("&")), q)
+    }
+
     /// Parses and checks the parameters for the list at `path`.
     pub fn parse(path: &str, q: &HashMap<String, String>) -> Result<Self, ApiError> {
         let limit = match q.get("limit") {

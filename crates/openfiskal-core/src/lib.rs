@@ -5,6 +5,7 @@ pub mod clock;
 pub mod id;
 pub mod metadata;
 pub mod org;
+pub mod regime;
 pub mod time;
 
 pub use clock::{Clock, IdGen, ManualClock, SeqIdGen, SystemClock, UlidGen};

@@ -171,7 +171,8 @@ impl TestApp {
     pub async fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> TestResponse {
         let mut req = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
         for (k, v) in headers {
-            req = req.header(HeaderName::from_bytes(k.as_bytes()).expect("name"), HeaderValue::from_str(v).expect("value"));
+            req = req
+                .header(HeaderName::from_bytes(k.as_bytes()).expect("name"), HeaderValue::from_str(v).expect("value"));
         }
         let res = self.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
         let status = res.status();
@@ -202,7 +203,14 @@ impl TestApp {
     /// Creates an organization key for `org`; returns the key.
     pub async fn org_key(&self, platform: &str, org: &str) -> String {
         let path = format!("/v1/organizations/{org}/api-keys");
-        let res = self.send("POST", &path, &[("authorization", &bearer(platform))], Some(&serde_json::json!({"label": "POS backend"}))).await;
+        let res = self
+            .send(
+                "POST",
+                &path,
+                &[("authorization", &bearer(platform))],
+                Some(&serde_json::json!({"label": "POS backend"})),
+            )
+            .await;
         res.expect(201, None)["api_key"].as_str().expect("api_key").to_owned()
     }
 
@@ -220,6 +228,20 @@ impl TestApp {
     /// The SQLite database file (`None` on PostgreSQL).
     pub fn store_path(&self) -> Option<std::path::PathBuf> {
         self._db.path.clone()
+    }
+
+    /// Creates a register of `jurisdiction` at `location` with an organization key; returns its id.
+    pub async fn create_register(&self, key: &str, location: &str, jurisdiction: &str, label: &str) -> String {
+        let path = format!("/v1/locations/{location}/registers");
+        let body = serde_json::json!({"label": label, "jurisdiction": jurisdiction});
+        let res = self.send("POST", &path, &[("authorization", &bearer(key))], Some(&body)).await;
+        res.expect(201, None)["id"].as_str().expect("id").to_owned()
+    }
+
+    /// `POST /v1/registers/{id}/fiscal-units` with an organization key.
+    pub async fn provision(&self, key: &str, register: &str, body: Option<&Value>) -> TestResponse {
+        let path = format!("/v1/registers/{register}/fiscal-units");
+        self.send("POST", &path, &[("authorization", &bearer(key))], body).await
     }
 
     /// Counts the rows of `table` (to prove a rejected request wrote nothing).
@@ -240,6 +262,7 @@ pub fn bearer(key: &str) -> String {
 macro_rules! both_backends {
     ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
         $(#[$m])*
+        #[allow(clippy::unwrap_used, reason = "test bodies")]
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -264,6 +287,7 @@ macro_rules! both_backends {
 macro_rules! both_stores {
     ($(#[$m:meta])* async fn $name:ident($db:ident) $body:block) => {
         $(#[$m])*
+        #[allow(clippy::unwrap_used, reason = "test bodies")]
         mod $name {
             #[allow(unused_imports)]
             use super::*;

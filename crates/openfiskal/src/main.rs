@@ -147,7 +147,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), clock.clone(), ids, Arc::new(kek), config);
     tokio::spawn(purge_idempotency_keys(store.clone(), clock));
 
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(listen = %addr, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
     let app = openfiskal_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -200,4 +201,3 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down: finishing requests");
 }
-

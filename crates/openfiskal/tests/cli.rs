@@ -1,6 +1,8 @@
 //! The binary as a user runs it: first start prints the setup token, the token buys a key over a
 //! real socket, `openapi` prints the committed document, `admin setup-token` prints one line.
 
+#![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -32,7 +34,14 @@ fn start(dir: &std::path::Path) -> Server {
         let line = line.unwrap();
         if line.contains("openfiskal serving") {
             let at = line.find("listen=").expect("listen field") + "listen=".len();
-            addr = Some(line[at..].split_whitespace().next().unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).to_owned());
+            addr = Some(
+                line[at..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .to_owned(),
+            );
             break;
         }
     }
@@ -45,7 +54,8 @@ fn start(dir: &std::path::Path) -> Server {
 impl Server {
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        let mut req =
+            format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -116,11 +126,8 @@ fn bad_configuration_stops_startup_naming_the_value() {
     let out = Command::new(BIN).args(["serve", "--mode", "staging"]).current_dir(dir.path()).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("staging"));
-    let out = Command::new(BIN)
-        .args(["serve", "--database-url", "mysql://x"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out =
+        Command::new(BIN).args(["serve", "--database-url", "mysql://x"]).current_dir(dir.path()).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("OPENFISKAL_DATABASE_URL"));
     let out = Command::new(BIN)

@@ -3,9 +3,15 @@
 
 pub mod api_keys;
 pub mod bootstrap;
+pub mod fiscal_unit_body;
+pub mod fiscal_units;
+pub mod journal;
 pub mod locations;
 pub mod organizations;
+pub mod registers;
+pub mod sandbox;
 pub mod service;
+pub mod status;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -37,4 +43,20 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::revoke_org_key))
         .routes(routes!(locations::create_location, locations::list_locations))
         .routes(routes!(locations::get_location, locations::update_location))
+        .routes(routes!(registers::create_register, registers::list_registers))
+        .routes(routes!(status::location_status))
+        .routes(routes!(registers::get_register, registers::update_register))
+        .routes(routes!(registers::deactivate_register))
+        .routes(routes!(fiscal_units::activate_register))
+        .routes(routes!(registers::rotate_credentials))
+        .routes(routes!(status::heartbeat))
+        .routes(routes!(status::register_status))
+        .routes(routes!(fiscal_units::create_fiscal_unit, fiscal_units::list_fiscal_units))
+        .routes(routes!(fiscal_units::replace_fiscal_unit))
+        .routes(routes!(fiscal_units::get_fiscal_unit))
+        .routes(routes!(fiscal_units::recover_fiscal_unit))
+        .routes(routes!(fiscal_units::decommission_fiscal_unit))
+        .routes(routes!(journal::list_journal))
+        .routes(routes!(journal::get_journal_entry))
+        .routes(routes!(sandbox::create_fault, sandbox::list_faults, sandbox::clear_faults))
 }

@@ -11,7 +11,8 @@ async fn token(app: &TestApp, ttl: i64) -> String {
 async fn setup_token_buys_one_platform_key_once() {
     let app = TestApp::sqlite().await;
     let t = token(&app, 3600).await;
-    let res = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": t, "label": "Production"}))).await;
+    let res =
+        app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": t, "label": "Production"}))).await;
     let key = res.expect(201, None);
     assert_eq!(key["object"], "platform_api_key");
     assert_eq!(key["label"], "Production");
@@ -41,7 +42,8 @@ async fn expired_unknown_and_malformed_tokens_look_the_same() {
     let app = TestApp::sqlite().await;
     let expired = token(&app, 60).await;
     app.clock.advance_secs(61);
-    let unknown = openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Setup, openfiskal_crypto::KeyMode::Test);
+    let unknown =
+        openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Setup, openfiskal_crypto::KeyMode::Test);
     let platform_as_token = app.platform_key().await;
     let mut bodies = Vec::new();
     for t in [expired.as_str(), unknown.key.as_str(), "ofk_setup_garbage", platform_as_token.as_str()] {
@@ -80,7 +82,9 @@ async fn bad_bodies_are_400_and_consume_nothing() {
 async fn bootstrap_is_rate_limited_per_address() {
     let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.bootstrap_per_minute = 3).build().await.unwrap();
     for _ in 0..3 {
-        app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": "ofk_setup_x"}))).await.expect(401, None);
+        app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": "ofk_setup_x"})))
+            .await
+            .expect(401, None);
     }
     let res = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": "ofk_setup_x"}))).await;
     res.expect(429, Some("rate_limit_exceeded"));

@@ -30,17 +30,35 @@ async fn media_type_size_and_json_errors() {
     let app = TestApp::sqlite().await;
     let p = bearer(&app.platform_key().await);
     let body = serde_json::to_vec(&org_body()).unwrap();
-    let res = app.send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "text/plain")], body.clone()).await;
+    let res = app
+        .send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "text/plain")], body.clone())
+        .await;
     res.expect(415, Some("unsupported_media_type"));
     let res = app.send_raw("POST", "/v1/organizations", &[("authorization", &p)], body).await;
     res.expect(415, Some("unsupported_media_type"));
     let big = vec![b' '; 1024 * 1024 + 1];
-    let res = app.send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "application/json")], big).await;
+    let res = app
+        .send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "application/json")], big)
+        .await;
     res.expect(413, Some("payload_too_large"));
-    let res = app.send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "application/json")], b"{\"legal_name\":".to_vec()).await;
+    let res = app
+        .send_raw(
+            "POST",
+            "/v1/organizations",
+            &[("authorization", &p), ("content-type", "application/json")],
+            b"{\"legal_name\":".to_vec(),
+        )
+        .await;
     res.expect(400, Some("invalid_request"));
     let dup = br#"{"legal_name":"A","legal_name":"B","country":"DE","address":{"line1":"x","city":"y","postal_code":"1","country":"DE"}}"#;
-    let res = app.send_raw("POST", "/v1/organizations", &[("authorization", &p), ("content-type", "application/json; charset=utf-8")], dup.to_vec()).await;
+    let res = app
+        .send_raw(
+            "POST",
+            "/v1/organizations",
+            &[("authorization", &p), ("content-type", "application/json; charset=utf-8")],
+            dup.to_vec(),
+        )
+        .await;
     assert_eq!(res.expect(400, Some("invalid_request"))["param"], "legal_name");
     assert_eq!(app.count("organizations").await, 0);
 }
@@ -68,7 +86,10 @@ async fn rate_limit_per_key_with_headers() {
 async fn readyz_reports_each_check() {
     let app = TestApp::sqlite().await;
     let j = app.send("GET", "/readyz", &[], None).await.expect(200, None);
-    assert_eq!(j, json!({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "durability": "ok", "keystore": "ok"}}));
+    assert_eq!(
+        j,
+        json!({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "durability": "ok", "keystore": "ok"}})
+    );
     app.store.close().await;
     let j = app.send("GET", "/readyz", &[], None).await.expect(503, None);
     assert_eq!(j["status"], "not_ready");
@@ -82,7 +103,10 @@ async fn metrics_count_requests_by_route() {
     let res = app.send("GET", "/metrics", &[], None).await;
     assert_eq!(res.status, 200);
     let text = String::from_utf8(res.body).unwrap();
-    assert!(text.contains("openfiskal_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"), "{text}");
+    assert!(
+        text.contains("openfiskal_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
+        "{text}"
+    );
     assert!(text.contains("openfiskal_http_request_duration_seconds_bucket"));
 }
 

@@ -95,7 +95,9 @@ async fn malformed_keys_are_400() {
     let p = bearer(&app.platform_key().await);
     let long = "k".repeat(256);
     for k in ["", "has space", long.as_str()] {
-        let res = app.send("POST", "/v1/organizations", &[("authorization", &p), ("idempotency-key", k)], Some(&org_body())).await;
+        let res = app
+            .send("POST", "/v1/organizations", &[("authorization", &p), ("idempotency-key", k)], Some(&org_body()))
+            .await;
         assert_eq!(res.expect(400, Some("invalid_request"))["param"], "Idempotency-Key");
     }
     assert_eq!(app.count("organizations").await, 0);

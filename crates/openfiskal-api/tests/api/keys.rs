@@ -7,7 +7,14 @@ async fn platform_keys_create_list_masked_revoke() {
     let app = TestApp::sqlite().await;
     let p = app.platform_key().await;
     let auth = bearer(&p);
-    let res = app.send("POST", "/v1/auth/api-keys", &[("authorization", &auth)], Some(&json!({"label": "CI", "description": "for CI"}))).await;
+    let res = app
+        .send(
+            "POST",
+            "/v1/auth/api-keys",
+            &[("authorization", &auth)],
+            Some(&json!({"label": "CI", "description": "for CI"})),
+        )
+        .await;
     let created = res.expect(201, None);
     let full = created["api_key"].as_str().unwrap().to_owned();
     assert!(full.starts_with("ofk_platform_test_") && full.len() == "ofk_platform_test_".len() + 38);
@@ -26,7 +33,9 @@ async fn platform_keys_create_list_masked_revoke() {
     let again = app.send("DELETE", &path, &[("authorization", &auth)], None).await.expect(200, None);
     assert_eq!(again, revoked, "repeating returns the same object");
     // Revoked takes effect for the next request; the list shows only active keys.
-    app.send("GET", "/v1/auth/api-keys", &[("authorization", &bearer(&full))], None).await.expect(401, Some("unauthorized"));
+    app.send("GET", "/v1/auth/api-keys", &[("authorization", &bearer(&full))], None)
+        .await
+        .expect(401, Some("unauthorized"));
     let list = app.send("GET", "/v1/auth/api-keys", &[("authorization", &auth)], None).await.expect(200, None);
     assert!(list["data"].as_array().unwrap().iter().all(|k| k["id"] != created["id"]));
 }
@@ -48,7 +57,8 @@ async fn organization_keys_are_scoped_to_their_organization() {
     let w = World::new(&app).await;
     let ok = bearer(&w.org_key);
     let path = format!("/v1/organizations/{}/api-keys", w.org);
-    let created = app.send("POST", &path, &[("authorization", &ok)], Some(&json!({"label": "second"}))).await.expect(201, None);
+    let created =
+        app.send("POST", &path, &[("authorization", &ok)], Some(&json!({"label": "second"}))).await.expect(201, None);
     assert_eq!(created["object"], "organization_api_key");
     assert_eq!(created["organization_id"], w.org.as_str());
     assert!(created["api_key"].as_str().unwrap().starts_with("ofk_org_test_"));
@@ -56,9 +66,12 @@ async fn organization_keys_are_scoped_to_their_organization() {
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
     // An organization key cannot reach platform key management or create organizations.
     app.send("GET", "/v1/auth/api-keys", &[("authorization", &ok)], None).await.expect(403, Some("forbidden"));
-    app.send("POST", "/v1/organizations", &[("authorization", &ok)], Some(&org_body())).await.expect(403, Some("forbidden"));
+    app.send("POST", "/v1/organizations", &[("authorization", &ok)], Some(&org_body()))
+        .await
+        .expect(403, Some("forbidden"));
     // A platform key's id is not an organization key.
-    let pl = app.send("GET", "/v1/auth/api-keys", &[("authorization", &bearer(&w.platform))], None).await.expect(200, None);
+    let pl =
+        app.send("GET", "/v1/auth/api-keys", &[("authorization", &bearer(&w.platform))], None).await.expect(200, None);
     let pid = pl["data"][0]["id"].as_str().unwrap();
     app.send("DELETE", &format!("{path}/{pid}"), &[("authorization", &ok)], None).await.expect(404, Some("not_found"));
     let del = format!("{path}/{}", created["id"].as_str().unwrap());
@@ -76,7 +89,10 @@ async fn key_bodies_are_checked() {
         (json!({"label": "x", "mode": "live"}), "mode"),
         (json!({"label": "x", "description": "d".repeat(501)}), "description"),
     ] {
-        let j = app.send("POST", "/v1/auth/api-keys", &[("authorization", &p)], Some(&body)).await.expect(400, Some("invalid_request"));
+        let j = app
+            .send("POST", "/v1/auth/api-keys", &[("authorization", &p)], Some(&body))
+            .await
+            .expect(400, Some("invalid_request"));
         if body != json!({}) {
             assert_eq!(j["param"], param);
         }
@@ -87,8 +103,10 @@ async fn key_bodies_are_checked() {
 #[tokio::test]
 async fn credential_failures_share_one_body() {
     let app = TestApp::sqlite().await;
-    let live = openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Platform, openfiskal_crypto::KeyMode::Live);
-    let unknown = openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Platform, openfiskal_crypto::KeyMode::Test);
+    let live =
+        openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Platform, openfiskal_crypto::KeyMode::Live);
+    let unknown =
+        openfiskal_crypto::apikey::generate(openfiskal_crypto::ApiKeyKind::Platform, openfiskal_crypto::KeyMode::Test);
     let mut bodies = Vec::new();
     for h in [
         vec![],
@@ -109,7 +127,14 @@ async fn credential_failures_share_one_body() {
 async fn both_credential_headers_is_400() {
     let app = TestApp::sqlite().await;
     let p = app.platform_key().await;
-    let res = app.send("GET", "/v1/organizations", &[("authorization", &bearer(&p)), ("x-register-api-key", "ofk_reg_test_x")], None).await;
+    let res = app
+        .send(
+            "GET",
+            "/v1/organizations",
+            &[("authorization", &bearer(&p)), ("x-register-api-key", "ofk_reg_test_x")],
+            None,
+        )
+        .await;
     assert_eq!(res.expect(400, Some("invalid_request"))["param"], "X-Register-Api-Key");
 }
 
@@ -119,12 +144,24 @@ async fn secrets_never_reach_the_database() {
     let w = World::new(&app).await;
     let p = bearer(&w.platform);
     let created = app
-        .send("POST", "/v1/auth/api-keys", &[("authorization", &p), ("idempotency-key", "k1")], Some(&json!({"label": "x"})))
+        .send(
+            "POST",
+            "/v1/auth/api-keys",
+            &[("authorization", &p), ("idempotency-key", "k1")],
+            Some(&json!({"label": "x"})),
+        )
         .await
         .expect(201, None);
     let full = created["api_key"].as_str().unwrap().to_owned();
     // The idempotent replay still returns the key, although only ciphertext is stored.
-    let replay = app.send("POST", "/v1/auth/api-keys", &[("authorization", &p), ("idempotency-key", "k1")], Some(&json!({"label": "x"}))).await;
+    let replay = app
+        .send(
+            "POST",
+            "/v1/auth/api-keys",
+            &[("authorization", &p), ("idempotency-key", "k1")],
+            Some(&json!({"label": "x"})),
+        )
+        .await;
     assert_eq!(replay.json()["api_key"], full.as_str());
     app.store.close().await;
     let dir = app.store_path().expect("sqlite file");

@@ -18,7 +18,10 @@ async fn create_get_list_patch() {
     let list_path = format!("/v1/organizations/{}/locations", w.org);
     let list = app.send("GET", &list_path, &[("authorization", &a)], None).await.expect(200, None);
     assert_eq!(list["data"][0], loc);
-    let upd = app.send("PATCH", &path, &[("authorization", &a)], Some(&json!({"name": "Mitte", "timezone": "Europe/Vienna"}))).await.expect(200, None);
+    let upd = app
+        .send("PATCH", &path, &[("authorization", &a)], Some(&json!({"name": "Mitte", "timezone": "Europe/Vienna"})))
+        .await
+        .expect(200, None);
     assert_eq!((upd["name"].as_str(), upd["timezone"].as_str()), (Some("Mitte"), Some("Europe/Vienna")));
 }
 
@@ -32,10 +35,14 @@ async fn platform_key_needs_the_organization_header() {
     assert_eq!(j["param"], "OpenFiskal-Organization");
     app.send("GET", &path, &[("authorization", &p), ("openfiskal-organization", &w.org)], None).await.expect(200, None);
     let unknown = "org_01JN3Q8W6ZK4T5V7X9Y2B3C4D5";
-    app.send("GET", &path, &[("authorization", &p), ("openfiskal-organization", unknown)], None).await.expect(404, Some("not_found"));
+    app.send("GET", &path, &[("authorization", &p), ("openfiskal-organization", unknown)], None)
+        .await
+        .expect(404, Some("not_found"));
     // An organization key must not name another organization.
     let a = bearer(&w.org_key);
-    app.send("GET", &path, &[("authorization", &a), ("openfiskal-organization", unknown)], None).await.expect(403, Some("forbidden"));
+    app.send("GET", &path, &[("authorization", &a), ("openfiskal-organization", unknown)], None)
+        .await
+        .expect(403, Some("forbidden"));
     app.send("GET", &path, &[("authorization", &a), ("openfiskal-organization", &w.org)], None).await.expect(200, None);
 }
 
@@ -48,7 +55,10 @@ async fn bad_location_bodies_write_nothing() {
     let before = app.count("locations").await;
     let mut tz = location_body();
     tz["timezone"] = json!("Europe/Atlantis");
-    assert_eq!(app.send("POST", &path, &[("authorization", &a)], Some(&tz)).await.expect(422, Some("validation_error"))["param"], "timezone");
+    assert_eq!(
+        app.send("POST", &path, &[("authorization", &a)], Some(&tz)).await.expect(422, Some("validation_error"))["param"],
+        "timezone"
+    );
     let mut no_tz = location_body();
     no_tz.as_object_mut().unwrap().remove("timezone");
     app.send("POST", &path, &[("authorization", &a)], Some(&no_tz)).await.expect(400, Some("invalid_request"));
@@ -57,9 +67,15 @@ async fn bad_location_bodies_write_nothing() {
     assert_eq!(app.send("POST", &path, &[("authorization", &a)], Some(&long)).await.expect(400, None)["param"], "name");
     assert_eq!(app.count("locations").await, before);
     let loc = format!("/v1/locations/{}", w.location);
-    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"timezone": "Mars/Base"}))).await.expect(422, Some("validation_error"));
-    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"timezone": null}))).await.expect(400, Some("invalid_request"));
-    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"organization_id": "org_x"}))).await.expect(400, Some("invalid_request"));
+    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"timezone": "Mars/Base"})))
+        .await
+        .expect(422, Some("validation_error"));
+    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"timezone": null})))
+        .await
+        .expect(400, Some("invalid_request"));
+    app.send("PATCH", &loc, &[("authorization", &a)], Some(&json!({"organization_id": "org_x"})))
+        .await
+        .expect(400, Some("invalid_request"));
     let j = app.send("GET", &loc, &[("authorization", &a)], None).await.expect(200, None);
     assert_eq!(j["timezone"], "Europe/Berlin");
 }
@@ -94,13 +110,25 @@ async fn pagination_walks_every_location_once() {
     sorted.reverse();
     assert_eq!(seen, sorted, "newest first");
     // from/to filter on created_at; a cursor cannot be reused with other filters.
-    let f = app.send("GET", &format!("{base}?from=2026-02-26T10:00:03Z&to=2026-02-26T10:00:05Z"), &[("authorization", &a)], None).await.expect(200, None);
+    let f = app
+        .send(
+            "GET",
+            &format!("{base}?from=2026-02-26T10:00:03Z&to=2026-02-26T10:00:05Z"),
+            &[("authorization", &a)],
+            None,
+        )
+        .await
+        .expect(200, None);
     assert_eq!(f["data"].as_array().unwrap().len(), 2);
     let p1 = app.send("GET", &format!("{base}?limit=1"), &[("authorization", &a)], None).await.expect(200, None);
     let c = p1["next_cursor"].as_str().unwrap();
-    let bad = app.send("GET", &format!("{base}?limit=1&cursor={c}&from=2026-02-26T10:00:03Z"), &[("authorization", &a)], None).await;
+    let bad = app
+        .send("GET", &format!("{base}?limit=1&cursor={c}&from=2026-02-26T10:00:03Z"), &[("authorization", &a)], None)
+        .await;
     assert_eq!(bad.expect(400, Some("invalid_request"))["param"], "cursor");
     for q in ["limit=0", "limit=201", "limit=x", "from=yesterday", "colour=red"] {
-        app.send("GET", &format!("{base}?{q}"), &[("authorization", &a)], None).await.expect(400, Some("invalid_request"));
+        app.send("GET", &format!("{base}?{q}"), &[("authorization", &a)], None)
+            .await
+            .expect(400, Some("invalid_request"));
     }
 }

@@ -1,5 +1,7 @@
 //! API tests, in process, on real databases: one test binary for the whole HTTP contract.
 
+#![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
+
 mod authz;
 mod bootstrap;
 mod conventions;

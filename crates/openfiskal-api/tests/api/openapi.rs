@@ -9,7 +9,8 @@ async fn served_document_equals_the_committed_file() {
     assert_eq!(res.status, 200);
     let served = String::from_utf8(res.body).unwrap();
     assert_eq!(served, openfiskal_api::openapi_json());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json")).unwrap();
     assert!(
         committed == served,
         "openapi/openapi.json is stale: run `cargo run -p openfiskal -- openapi > openapi/openapi.json` and commit"
@@ -27,10 +28,16 @@ async fn every_documented_route_is_routed() {
             .replace("{organizationId}", "org_01JN3Q8W6ZK4T5V7X9Y2B3C4D5")
             .replace("{locationId}", "loc_01JN3Q8W6ZK4T5V7X9Y2B3C4D5")
             .replace("{keyId}", "key_01JN3Q8W6ZK4T5V7X9Y2B3C4D5");
-        for method in item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "delete"].contains(&k.as_str())) {
+        for method in
+            item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "delete"].contains(&k.as_str()))
+        {
             let res = app.send(&method.to_uppercase(), &concrete, &[], None).await;
             // An unrouted path would be 404 without authentication; routed ones answer 401 or their own status.
-            assert!(res.status != 404 && res.status != 405, "{method} {path} is documented but not routed: {}", res.status);
+            assert!(
+                res.status != 404 && res.status != 405,
+                "{method} {path} is documented but not routed: {}",
+                res.status
+            );
         }
     }
 }

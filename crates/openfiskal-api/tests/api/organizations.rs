@@ -88,7 +88,10 @@ async fn malformed_bodies_are_400_and_write_nothing() {
     b["address"]["postal_code"] = json!("");
     cases.push((b, "address.postal_code"));
     for (body, param) in cases {
-        let j = app.send("POST", "/v1/organizations", &[("authorization", &p)], Some(&body)).await.expect(400, Some("invalid_request"));
+        let j = app
+            .send("POST", "/v1/organizations", &[("authorization", &p)], Some(&body))
+            .await
+            .expect(400, Some("invalid_request"));
         assert_eq!(j["param"], param, "{body}");
     }
     assert_eq!(app.count("organizations").await, 0);
@@ -119,8 +122,17 @@ async fn unknown_and_malformed_ids_are_404() {
     let app = TestApp::sqlite().await;
     let p = bearer(&app.platform_key().await);
     for id in ["org_01JN3Q8W6ZK4T5V7X9Y2B3C4D5", "org_nope", "loc_01JN3Q8W6ZK4T5V7X9Y2B3C4D5"] {
-        app.send("GET", &format!("/v1/organizations/{id}"), &[("authorization", &p)], None).await.expect(404, Some("not_found"));
-        app.send("PATCH", &format!("/v1/organizations/{id}"), &[("authorization", &p)], Some(&json!({"trade_name": "x"}))).await.expect(404, Some("not_found"));
+        app.send("GET", &format!("/v1/organizations/{id}"), &[("authorization", &p)], None)
+            .await
+            .expect(404, Some("not_found"));
+        app.send(
+            "PATCH",
+            &format!("/v1/organizations/{id}"),
+            &[("authorization", &p)],
+            Some(&json!({"trade_name": "x"})),
+        )
+        .await
+        .expect(404, Some("not_found"));
     }
 }
 
@@ -129,9 +141,11 @@ async fn org_key_lists_only_its_own_organization() {
     let app = TestApp::sqlite().await;
     let w = World::new(&app).await;
     app.create_org(&w.platform, "Other GmbH").await;
-    let all = app.send("GET", "/v1/organizations", &[("authorization", &bearer(&w.platform))], None).await.expect(200, None);
+    let all =
+        app.send("GET", "/v1/organizations", &[("authorization", &bearer(&w.platform))], None).await.expect(200, None);
     assert_eq!(all["data"].as_array().unwrap().len(), 2);
-    let own = app.send("GET", "/v1/organizations", &[("authorization", &bearer(&w.org_key))], None).await.expect(200, None);
+    let own =
+        app.send("GET", "/v1/organizations", &[("authorization", &bearer(&w.org_key))], None).await.expect(200, None);
     let ids: Vec<&str> = own["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [w.org.as_str()]);
 }

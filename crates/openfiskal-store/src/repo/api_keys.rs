@@ -108,3 +108,18 @@ pub async fn count_all(db: &mut impl Db) -> Result<i64, StoreError> {
     let sql = "SELECT COUNT(*) FROM api_keys";
     Ok(on_backend!(db.exec(), e => sqlx::query_scalar(sql).fetch_one(e).await)?)
 }
+
+/// True when a register key was ever issued for the register (revoked or not).
+pub async fn register_key_ever_issued(db: &mut impl Db, register: &str) -> Result<bool, StoreError> {
+    let sql = "SELECT COUNT(*) FROM api_keys WHERE kind = 'register' AND register_id = $1";
+    let n: i64 = on_backend!(db.exec(), e => sqlx::query_scalar(sql).bind(register).fetch_one(e).await)?;
+    Ok(n > 0)
+}
+
+/// Revokes every active key of the register.
+pub async fn revoke_register_keys(db: &mut impl Db, register: &str, now: i64) -> Result<u64, StoreError> {
+    let sql = "UPDATE api_keys SET revoked_at = $2 WHERE kind = 'register' AND register_id = $1 AND revoked_at IS NULL";
+    Ok(
+        on_backend!(db.exec(), e => sqlx::query(sql).bind(register).bind(now).execute(e).await.map(|r| r.rows_affected()))?,
+    )
+}

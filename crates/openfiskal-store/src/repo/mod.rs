@@ -3,7 +3,12 @@
 //! row-level security, so every query filters by organization itself.
 
 pub mod api_keys;
+pub mod faults;
+pub mod fiscal_units;
 pub mod idempotency;
+pub mod journal;
 pub mod locations;
+pub mod operations;
 pub mod orgs;
 pub mod page;
+pub mod registers;

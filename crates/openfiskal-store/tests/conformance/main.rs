@@ -1,5 +1,7 @@
 //! The store conformance suite: the same tests on SQLite and PostgreSQL (ARCHITECTURE.md §8).
 
+#![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
+
 use std::sync::Arc;
 
 use openfiskal_store::repo::api_keys::{self, ApiKeyRow};

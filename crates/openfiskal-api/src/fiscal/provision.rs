@@ -1,0 +1,335 @@
+//! Provisioning through the regime seam (api.md §6.3, §6.4; ARCHITECTURE.md §4, §9).
+//!
+//! Order of work, so that bad input never leaves anything behind and the single SQLite writer is
+//! never held during slow crypto:
+//! 1. [`prepare`] (no transaction): the installation CA is loaded or created, the unit's keys are
+//!    generated on the blocking pool.
+//! 2. [`provision_in_tx`] (inside the caller's transaction): the regime validates the configuration
+//!    and builds the registration; certificates are issued; the unit row, its wrapped keys and its
+//!    start records are written. The caller commits them with the register change and the stored
+//!    response, or drops everything.
+
+use openfiskal_core::Timestamp;
+use openfiskal_core::regime::{ProvisionContext, Provisioned};
+use openfiskal_crypto::{KeyKind, RtSandboxCa, SoftwareKey, TseCa, wrap};
+use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow, InstallationKeyRow, UnitKeyRow};
+use openfiskal_store::repo::journal::{self, JournalRow};
+use openfiskal_store::repo::orgs::OrgRow;
+use openfiskal_store::repo::registers::RegisterRow;
+use openfiskal_store::{Db, StoreError, Tx};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::validate::to_json;
+
+/// Name in the subject of the installation's CAs.
+const INSTALLATION_NAME: &str = "OpenFiskal";
+
+/// Key material made before the transaction.
+pub struct Prepared {
+    key: SoftwareKey,
+    turnover_key: Option<Zeroizing<[u8; 32]>>,
+    tse_ca: Option<TseCa>,
+    rt_ca: Option<RtSandboxCa>,
+}
+
+/// What the request asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ProvisionInput {
+    /// The regime's configuration (`null` = defaults).
+    pub configuration: Option<Value>,
+    /// Metadata of the unit.
+    pub metadata: Map<String, Value>,
+    /// The unit this one replaces.
+    pub replaces: Option<String>,
+}
+
+fn key_kind(jurisdiction: &str) -> KeyKind {
+    match jurisdiction {
+        "DE" => KeyKind::Bp384,
+        "AT" => KeyKind::P256,
+        _ => KeyKind::Rsa2048,
+    }
+}
+
+/// Checks the configuration's `regime` against the jurisdiction (`422` otherwise).
+pub fn check_regime(jurisdiction: &str, configuration: Option<&Value>) -> Result<(), ApiError> {
+    let expected = match jurisdiction {
+        "DE" => "tse",
+        "AT" => "rksv",
+        _ => "rt",
+    };
+    match configuration {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Object(m)) => match m.get("regime").and_then(Value::as_str) {
+            None => Ok(()),
+            Some(r) if r == expected => Ok(()),
+            Some(r) => Err(ApiError::validation(
+                "configuration.regime",
+                format!("A {jurisdiction} register takes the `{expected}` regime, not `{r}`."),
+            )),
+        },
+        Some(_) => Err(ApiError::invalid("configuration", "configuration must be an object.")),
+    }
+}
+
+async fn load_or_create_ca<T>(
+    app: &AppState,
+    purpose: &'static str,
+    make: impl FnOnce() -> Result<T, String> + Send + 'static,
+    parts: impl Fn(&T) -> (&SoftwareKey, &[u8]),
+    from_parts: impl Fn(SoftwareKey, Vec<u8>) -> Result<T, String>,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+{
+    let load = |row: InstallationKeyRow| -> Result<T, ApiError> {
+        let key = wrap::unwrap_key(&app.kek, "installation", "-", purpose, &row.wrapped)
+            .map_err(|e| ApiError::internal(&e))?;
+        from_parts(key, row.certificate).map_err(|e| ApiError::internal(&e))
+    };
+    let mut db = app.store.read().await?;
+    if let Some(row) = fiscal_units::installation_key(&mut db, purpose).await? {
+        return load(row);
+    }
+    drop(db);
+    let ca = tokio::task::spawn_blocking(make)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))?;
+    let (key, cert) = parts(&ca);
+    let row = InstallationKeyRow {
+        purpose: purpose.to_owned(),
+        wrapped: wrap::wrap_key(&app.kek, "installation", "-", purpose, key).map_err(|e| ApiError::internal(&e))?,
+        certificate: cert.to_vec(),
+        created_at: app.now_us(),
+    };
+    let mut tx = app.store.begin().await?;
+    match fiscal_units::insert_installation_key(&mut tx, &row).await {
+        Ok(()) => {
+            tx.commit().await?;
+            tracing::info!(purpose, "installation CA created");
+            Ok(ca)
+        }
+        // Another request created it first: use that one.
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let mut db = app.store.read().await?;
+            let row = fiscal_units::installation_key(&mut db, purpose).await?.ok_or_else(ApiError::not_found)?;
+            load(row)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Step 1: loads the CAs the jurisdiction needs and generates the unit's keys.
+pub async fn prepare(app: &AppState, jurisdiction: &str) -> Result<Prepared, ApiError> {
+    let now = app.clock.now().as_secs();
+    let tse_ca = match jurisdiction {
+        "DE" => Some(
+            load_or_create_ca(
+                app,
+                "tse_ca",
+                move || TseCa::generate(INSTALLATION_NAME, now).map_err(|e| e.to_string()),
+                |c: &TseCa| (c.key(), c.certificate_der()),
+                |k, c| TseCa::from_parts(k, c).map_err(|e| e.to_string()),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let rt_ca = match jurisdiction {
+        "IT" => Some(
+            load_or_create_ca(
+                app,
+                "rt_sandbox_ca",
+                move || RtSandboxCa::generate(now).map_err(|e| e.to_string()),
+                |c: &RtSandboxCa| (c.key(), c.certificate_der()),
+                |k, c| RtSandboxCa::from_parts(k, c).map_err(|e| e.to_string()),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let kind = key_kind(jurisdiction);
+    let key = tokio::task::spawn_blocking(move || SoftwareKey::generate(kind))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))?;
+    let turnover_key = if jurisdiction == "AT" {
+        Some(openfiskal_crypto::generate_turnover_key().map_err(|e| ApiError::internal(&e))?)
+    } else {
+        None
+    };
+    Ok(Prepared { key, turnover_key, tse_ca, rt_ca })
+}
+
+fn context(org: &OrgRow, register: &RegisterRow, unit_id: &str, app: &AppState, now: Timestamp) -> ProvisionContext {
+    ProvisionContext {
+        register_id: register.id.clone(),
+        unit_id: unit_id.to_owned(),
+        register_label: register.label.clone(),
+        register_serial: register.serial_number.clone(),
+        legal_name: org.legal_name.clone(),
+        tax_id: org.tax_id.clone(),
+        tax_number: org.tax_number.clone(),
+        production: app.config.mode == crate::Mode::Production,
+        now,
+    }
+}
+
+fn cert_err(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(&e)
+}
+
+/// Step 2: builds and stores the unit (state `active`) inside `tx`.
+pub async fn provision_in_tx(
+    app: &AppState,
+    tx: &mut Tx,
+    org: &OrgRow,
+    register: &RegisterRow,
+    unit_id: &str,
+    input: &ProvisionInput,
+    prepared: Prepared,
+) -> Result<FiscalUnitRow, ApiError> {
+    let j = register.jurisdiction.as_str();
+    check_regime(j, input.configuration.as_ref())?;
+    let now = app.clock.now();
+    let ctx = context(org, register, unit_id, app, now);
+    let cfg = input.configuration.as_ref();
+    let point = prepared.key.public_key_raw();
+    let mut keys = vec![(
+        "signing",
+        wrap::wrap_key(&app.kek, &org.id, unit_id, "signing", &prepared.key).map_err(cert_err)?,
+        None,
+    )];
+    let provisioned: Provisioned = match j {
+        "DE" => {
+            let ca = prepared.tse_ca.as_ref().ok_or_else(|| ApiError::internal(&"no TSE CA"))?;
+            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j))?;
+            let serial = openfiskal_crypto::tse_serial(&point);
+            let cert = ca.issue_unit_certificate(&point, &serial, now.as_secs()).map_err(cert_err)?;
+            let info = openfiskal_de_tse::TseKeyInfo {
+                tse_serial: serial,
+                public_key_base64: openfiskal_crypto::public_key_base64(&point),
+                certificate_serial: cert.serial_hex.clone(),
+                certificate_not_after: Timestamp::from_micros(cert.not_after_unix * 1_000_000),
+            };
+            keys[0].2 = Some(cert.der);
+            openfiskal_de_tse::provision(config, &ctx, &info)
+        }
+        "AT" => {
+            let aes = prepared.turnover_key.as_ref().ok_or_else(|| ApiError::internal(&"no AES key"))?;
+            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j))?;
+            let others = fiscal_units::configurations_of(tx, &org.id, "AT").await?;
+            let id = config.cash_register_id.clone().unwrap_or_default();
+            if others.iter().any(|c| c.get("cash_register_id").and_then(Value::as_str) == Some(id.as_str())) {
+                let mut e = ApiError::validation(
+                    "configuration.cash_register_id",
+                    format!("Kassen-ID `{id}` is already used in this organization."),
+                );
+                e.fiscal_errors = Some(vec![crate::error::FiscalError {
+                    code: "rksv_cash_register_id_taken".into(),
+                    message: "Kassen-ID already used".into(),
+                    jurisdiction: Some("AT".into()),
+                }]);
+                return Err(e);
+            }
+            let info = openfiskal_at_rksv::AtKeyInfo {
+                key_index: u32::try_from(others.len() + 1).unwrap_or(u32::MAX),
+                aes_key_checksum: openfiskal_crypto::aes_key_checksum(aes),
+                // Open sandbox systems: the certificate serial is the key's fingerprint until the
+                // self-signed certificate of at-rksv.md §3.3 is issued with the receipt chain.
+                open_certificate_serial: Some(hex::encode(&Sha256::digest(&point)[..8])),
+            };
+            keys.push(("turnover", wrap::wrap_secret(&app.kek, &org.id, unit_id, "turnover", aes.as_slice()), None));
+            openfiskal_at_rksv::provision(config, &ctx, &info)
+        }
+        _ => {
+            let ca = prepared.rt_ca.as_ref().ok_or_else(|| ApiError::internal(&"no RT CA"))?;
+            let sequence = u32::try_from(fiscal_units::count_of_jurisdiction(tx, "IT").await? + 1).unwrap_or(u32::MAX);
+            let config = openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(|e| ApiError::regime(e, j))?;
+            if config.unit_kind == openfiskal_it_rt::UnitKind::Device {
+                return Err(ApiError::device_unavailable(
+                    "No RT device adapter is reachable from this installation; the unit was not created.",
+                ));
+            }
+            let rt_serial = config.rt_serial.clone().unwrap_or_default();
+            let cert = ca.issue_device_certificate(&point, &rt_serial, now.as_secs()).map_err(cert_err)?;
+            let info = openfiskal_it_rt::RtKeyInfo {
+                certificate_serial: cert.serial_hex.clone(),
+                certificate_not_after: Timestamp::from_micros(cert.not_after_unix * 1_000_000),
+            };
+            keys[0].2 = Some(cert.der);
+            openfiskal_it_rt::provision(config, &ctx, &info)
+        }
+    };
+    let unit = FiscalUnitRow {
+        id: unit_id.to_owned(),
+        organization_id: org.id.clone(),
+        register_id: register.id.clone(),
+        jurisdiction: j.to_owned(),
+        state: "active".into(),
+        fiscal_registration: Some(to_json(&provisioned.registration)?),
+        configuration: to_json(&provisioned.configuration)?,
+        reason: None,
+        reason_code: None,
+        replaces: input.replaces.clone(),
+        replaced_by: None,
+        provisioned_at: Some(now.as_micros()),
+        decommissioned_at: None,
+        metadata: to_json(&input.metadata)?,
+        signature_counter: 0,
+        transaction_counter: 0,
+        chain_state: None,
+        state_changed_at: now.as_micros(),
+        created_at: now.as_micros(),
+    };
+    fiscal_units::insert(tx, &unit).await?;
+    for (purpose, wrapped, certificate) in keys {
+        let row = UnitKeyRow {
+            fiscal_unit_id: unit.id.clone(),
+            purpose: purpose.to_owned(),
+            organization_id: org.id.clone(),
+            wrapped,
+            public_key: (purpose == "signing").then(|| point.clone()),
+            certificate,
+            created_at: now.as_micros(),
+        };
+        fiscal_units::insert_key(tx, &row).await?;
+    }
+    write_start_records(app, tx, &unit, &provisioned).await?;
+    Ok(unit)
+}
+
+/// Journals the regime's start records with counters 1..n.
+async fn write_start_records(
+    app: &AppState,
+    db: &mut impl Db,
+    unit: &FiscalUnitRow,
+    p: &Provisioned,
+) -> Result<(), ApiError> {
+    for (i, r) in p.start_records.iter().enumerate() {
+        let row = JournalRow {
+            id: app.new_id("jrn_"),
+            organization_id: unit.organization_id.clone(),
+            fiscal_unit_id: unit.id.clone(),
+            counter: i64::try_from(i).unwrap_or(i64::MAX) + 1,
+            kind: r.kind.to_owned(),
+            operation_id: None,
+            closing_id: None,
+            signed_at: Some(unit.created_at),
+            signature: r.signature.clone(),
+            record: r.record.clone(),
+            record_format: r.record_format.to_owned(),
+            hash: None,
+            fiscal: r.fiscal.as_ref().map(to_json).transpose()?,
+            created_at: unit.created_at,
+        };
+        journal::insert(db, &row).await?;
+    }
+    Ok(())
+}
