@@ -102,6 +102,8 @@ pub struct AppState {
 impl AppState {
     /// Wires the state.
     pub fn new(store: Store, clock: Arc<dyn Clock>, ids: Arc<dyn IdGen>, kek: Arc<Kek>, config: ApiConfig) -> Self {
+        // Install the metrics recorder before the first request is counted.
+        crate::envelope::metrics_handle();
         let limiter = RateLimiter::new(f64::from(config.rate_limit_per_sec), 1.0);
         let bootstrap_limiter = RateLimiter::new(f64::from(config.bootstrap_per_minute), 60.0);
         Self {

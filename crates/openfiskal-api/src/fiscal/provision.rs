@@ -226,7 +226,12 @@ pub async fn provision_in_tx(
             let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j))?;
             let others = fiscal_units::configurations_of(tx, &org.id, "AT").await?;
             let id = config.cash_register_id.clone().unwrap_or_default();
-            if others.iter().any(|c| c.get("cash_register_id").and_then(Value::as_str) == Some(id.as_str())) {
+            // A replacement takes over its predecessor's Kassen-ID (api.md §6.5).
+            let taken = others.iter().any(|(unit, c)| {
+                Some(unit) != input.replaces.as_ref()
+                    && c.get("cash_register_id").and_then(Value::as_str) == Some(id.as_str())
+            });
+            if taken {
                 let mut e = ApiError::validation(
                     "configuration.cash_register_id",
                     format!("Kassen-ID `{id}` is already used in this organization."),

@@ -165,16 +165,17 @@ pub async fn insert_installation_key(db: &mut impl Db, k: &InstallationKeyRow) -
     Ok(())
 }
 
-/// The configurations of an organization's units of one jurisdiction (any state), parsed.
+/// `(unit id, configuration)` of an organization's units of one jurisdiction (any state).
 pub async fn configurations_of(
     db: &mut impl Db,
     org: &str,
     jurisdiction: &str,
-) -> Result<Vec<serde_json::Value>, StoreError> {
-    let sql = "SELECT configuration FROM fiscal_units WHERE organization_id = $1 AND jurisdiction = $2 ORDER BY created_at, id";
-    let rows: Vec<String> =
-        on_backend!(db.exec(), e => sqlx::query_scalar(sql).bind(org).bind(jurisdiction).fetch_all(e).await)?;
-    Ok(rows.iter().filter_map(|s| serde_json::from_str(s).ok()).collect())
+) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+    let sql = "SELECT id, configuration FROM fiscal_units WHERE organization_id = $1 AND jurisdiction = $2 \
+               ORDER BY created_at, id";
+    let rows: Vec<(String, String)> =
+        on_backend!(db.exec(), e => sqlx::query_as(sql).bind(org).bind(jurisdiction).fetch_all(e).await)?;
+    Ok(rows.into_iter().filter_map(|(id, c)| serde_json::from_str(&c).ok().map(|v| (id, v))).collect())
 }
 
 /// Number of units of a jurisdiction in the whole installation (numbers sandbox matricole).
