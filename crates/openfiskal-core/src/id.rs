@@ -94,6 +94,10 @@ define_id!(
     RegisterId, "reg_"
 );
 define_id!(
+    /// A fiscal unit (`fu_…`).
+    FiscalUnitId, "fu_"
+);
+define_id!(
     /// An API key or setup token record (`key_…`).
     KeyId, "key_"
 );

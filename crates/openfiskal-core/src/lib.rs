@@ -9,5 +9,5 @@ pub mod regime;
 pub mod time;
 
 pub use clock::{Clock, IdGen, ManualClock, SeqIdGen, SystemClock, UlidGen};
-pub use id::{IdError, KeyId, LocationId, OrgId, RegisterId};
+pub use id::{FiscalUnitId, IdError, KeyId, LocationId, OrgId, RegisterId};
 pub use time::Timestamp;

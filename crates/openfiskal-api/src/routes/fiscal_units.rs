@@ -22,7 +22,7 @@ use crate::pagination::{ListBody, ListParams};
 use crate::routes::fiscal_unit_body::{FiscalUnitBody, RegisterBody};
 use crate::routes::registers::load as load_register;
 use crate::state::AppState;
-use crate::validate::{self, opt_length};
+use crate::validate::{self, opt_length, path_id};
 
 /// `POST /v1/registers/{id}/fiscal-units` (body optional) and the deprecated activate.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -113,13 +113,8 @@ pub struct RegisterActivation {
 
 /// Loads a unit of `org` or 404.
 pub(crate) async fn load_unit(db: &mut impl Db, org: &str, raw: &str) -> Result<FiscalUnitRow, ApiError> {
-    let id = raw
-        .strip_prefix("fu_")
-        .filter(|b| b.len() == 26 && b.bytes().all(|c| c.is_ascii_alphanumeric() && !c.is_ascii_lowercase()));
-    if id.is_none() {
-        return Err(ApiError::not_found());
-    }
-    fiscal_units::get(db, org, raw).await?.ok_or_else(ApiError::not_found)
+    let id: openfiskal_core::FiscalUnitId = path_id(raw)?;
+    fiscal_units::get(db, org, &id.to_string()).await?.ok_or_else(ApiError::not_found)
 }
 
 /// Provisions a unit for `register` inside `tx`; returns the unit and, if asked, the register key.
@@ -133,7 +128,7 @@ async fn provision_unit(
     issue_credential: bool,
 ) -> Result<(FiscalUnitRow, Option<String>), ApiError> {
     let org_row = orgs::get(tx, org).await?.ok_or_else(ApiError::not_found)?;
-    let unit_id = app.new_id("fu_");
+    let unit_id = app.new_id(openfiskal_core::FiscalUnitId::PREFIX);
     let unit = provision::provision_in_tx(app, tx, &org_row, register, &unit_id, &input, prepared).await?;
     register.current_fiscal_unit_id = Some(unit.id.clone());
     register.updated_at = app.now_us();
@@ -141,6 +136,13 @@ async fn provision_unit(
     let key =
         if issue_credential { Some(issue_register_key(app, tx, org, &register.id).await?.to_string()) } else { None };
     Ok((unit, key))
+}
+
+/// A register of `org` that accepts writes (`409 register_archived` otherwise).
+async fn active_register(db: &mut impl Db, org: &str, id: &str) -> Result<RegisterRow, ApiError> {
+    let register = load_register(db, org, id).await?;
+    lifecycle::ensure_active_register(&register)?;
+    Ok(register)
 }
 
 fn check_provision_request(req: &ProvisionRequest) -> Result<Map<String, Value>, ApiError> {
@@ -162,15 +164,11 @@ pub async fn create_fiscal_unit(
 ) -> Result<Response, ApiError> {
     let org = caller.admin_scope()?.to_string();
     let metadata = check_provision_request(&req)?;
-    let mut db = app.store.read().await?;
-    let register = load_register(&mut db, &org, &id).await?;
-    drop(db);
-    lifecycle::ensure_active_register(&register)?;
+    let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
     let prepared = provision::prepare(&app, &register.jurisdiction).await?;
     let mut tx = app.store.begin().await?;
-    let mut register = load_register(&mut tx, &org, &id).await?;
-    lifecycle::ensure_active_register(&register)?;
+    let mut register = active_register(&mut tx, &org, &id).await?;
     if register.current_fiscal_unit_id.is_some() {
         return Err(ApiError::conflict(
             "fiscal_unit_already_active",
@@ -205,10 +203,7 @@ pub async fn activate_register(
 ) -> Result<Response, ApiError> {
     let org = caller.admin_scope()?.to_string();
     let metadata = check_provision_request(&req)?;
-    let mut db = app.store.read().await?;
-    let register = load_register(&mut db, &org, &id).await?;
-    drop(db);
-    lifecycle::ensure_active_register(&register)?;
+    let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     let prepared = if register.current_fiscal_unit_id.is_none() {
         provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
         Some(provision::prepare(&app, &register.jurisdiction).await?)
@@ -216,8 +211,7 @@ pub async fn activate_register(
         None
     };
     let mut tx = app.store.begin().await?;
-    let mut register = load_register(&mut tx, &org, &id).await?;
-    lifecycle::ensure_active_register(&register)?;
+    let mut register = active_register(&mut tx, &org, &id).await?;
     let key = match (register.current_fiscal_unit_id.is_some(), prepared) {
         (false, Some(prepared)) => {
             let input = ProvisionInput { configuration: req.configuration, metadata, replaces: None };
@@ -292,10 +286,7 @@ pub async fn replace_fiscal_unit(
 ) -> Result<Response, ApiError> {
     let org = caller.admin_scope()?.to_string();
     opt_length("reason", req.reason.as_deref(), 500)?;
-    let mut db = app.store.read().await?;
-    let register = load_register(&mut db, &org, &id).await?;
-    drop(db);
-    lifecycle::ensure_active_register(&register)?;
+    let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     if register.current_fiscal_unit_id.is_none() {
         return Err(ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace."));
     }
@@ -309,8 +300,7 @@ pub async fn replace_fiscal_unit(
     let prepared = provision::prepare(&app, &register.jurisdiction).await?;
     let now = app.now_us();
     let mut tx = app.store.begin().await?;
-    let mut register = load_register(&mut tx, &org, &id).await?;
-    lifecycle::ensure_active_register(&register)?;
+    let mut register = active_register(&mut tx, &org, &id).await?;
     let old_id = register.current_fiscal_unit_id.clone().ok_or_else(|| {
         ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace.")
     })?;
