@@ -305,3 +305,64 @@ async fn seed_004_replace_is_atomic_and_keeps_the_register() {
     let ids: Vec<&Value> = hist["data"].as_array().unwrap().iter().map(|u| &u["id"]).collect();
     assert_eq!(ids, [&n["id"], &o["id"]], "newest first");
 }
+
+/// Seed 000 end to end in every jurisdiction: create, provision, heartbeat, status, replace with a
+/// register credential, recover, history, decommission, archive.
+#[tokio::test]
+async fn seed_000_flow_in_every_jurisdiction() {
+    for (country, regime) in [("DE", "tse"), ("AT", "rksv"), ("IT", "rt")] {
+        let app = TestApp::sqlite().await;
+        let w = World::in_country(&app, country).await;
+        let a = bearer(&w.platform);
+        let h = [("authorization", a.as_str()), ("openfiskal-organization", w.org.as_str())];
+        let reg = app.create_register(&w.org_key, &w.location, country, "Kasse 2").await;
+        let p = app.send("POST", &format!("/v1/registers/{reg}/fiscal-units"), &h, None).await.expect(201, None);
+        assert_eq!(p["fiscal_unit"]["fiscal_registration"]["regime"], regime, "{country}");
+        assert_eq!(p["fiscal_unit"]["jurisdiction"], country);
+        let hb = json!({"timestamp": "2026-02-26T10:05:00Z", "sequence": 1, "status": "operational", "software": {"pos_vendor": "Acme POS", "pos_version": "3.2.1"}});
+        app.send("POST", &format!("/v1/registers/{reg}/heartbeat"), &h, Some(&hb)).await.expect(200, None);
+        let s = app.send("GET", &format!("/v1/registers/{reg}/status"), &h, None).await.expect(200, None);
+        assert_eq!((s["status"].as_str(), s["fiscal_unit"]["state"].as_str()), (Some("operational"), Some("active")));
+        let rep = app
+            .send(
+                "POST",
+                &format!("/v1/registers/{reg}/fiscal-units/replace"),
+                &h,
+                Some(&json!({"reason": "end of life", "issue_register_credential": true})),
+            )
+            .await
+            .expect(200, None);
+        assert_eq!(keys(&rep["old_binding"]), fields(FISCAL_UNIT_FIELDS));
+        assert_eq!(keys(&rep["new_binding"]), fields(FISCAL_UNIT_FIELDS));
+        assert_eq!(keys(&rep["register"]), fields(REGISTER_FIELDS));
+        assert_eq!(rep["credential_issued"], true);
+        let reg_key = rep["register_api_key"].as_str().unwrap().to_owned();
+        app.send("GET", &format!("/v1/registers/{reg}"), &[("authorization", &bearer(&reg_key))], None)
+            .await
+            .expect(200, None);
+        let new_id = rep["new_binding"]["id"].as_str().unwrap().to_owned();
+        let rec = app.send("POST", &format!("/v1/fiscal-units/{new_id}/recover"), &h, None).await.expect(200, None);
+        assert_eq!(rec, rep["new_binding"], "recover of an active unit changes nothing");
+        let hist = app.send("GET", &format!("/v1/registers/{reg}/fiscal-units"), &h, None).await.expect(200, None);
+        assert_eq!(hist["data"].as_array().unwrap().len(), 2);
+        app.send(
+            "POST",
+            &format!("/v1/fiscal-units/{new_id}/decommission"),
+            &h,
+            Some(&json!({"reason": "Location closing"})),
+        )
+        .await
+        .expect(200, None);
+        let r = app.send("POST", &format!("/v1/registers/{reg}/deactivate"), &h, None).await.expect(200, None);
+        assert_eq!(
+            (r["state"].as_str(), r["fiscal_state"].as_str()),
+            (Some("archived"), Some("inactive")),
+            "{country}"
+        );
+        app.send("GET", &format!("/v1/registers/{reg}"), &[("authorization", &bearer(&reg_key))], None)
+            .await
+            .expect(401, None);
+        let journal = app.send("GET", &format!("/v1/fiscal-units/{new_id}/journal"), &h, None).await.expect(200, None);
+        assert_eq!(journal["object"], "list");
+    }
+}
