@@ -1,5 +1,6 @@
 //! Provisioning a TSE (api.md §6.3, §6.4; de-tse.md §2, §9): the client id rule and the `tse`
-//! registration. The initialisation system logs join here when log messages exist.
+//! registration. The initialisation system logs signed at provisioning are
+//! [`initialisation_records`](crate::system_log::initialisation_records) (de-tse.md §3.4).
 
 use openfiskal_core::Timestamp;
 use openfiskal_core::regime::{ProvisionContext, Provisioned, RegimeError};

@@ -35,7 +35,6 @@ pub async fn decommission(
     register: &mut RegisterRow,
     unit: &mut FiscalUnitRow,
     reason: String,
-    replaced_by: Option<String>,
     now: i64,
 ) -> Result<(), ApiError> {
     match unit.state.as_str() {
@@ -62,7 +61,6 @@ pub async fn decommission(
     unit.state = "decommissioned".into();
     unit.reason = Some(reason);
     unit.reason_code = None;
-    unit.replaced_by = replaced_by;
     unit.decommissioned_at = Some(now);
     unit.state_changed_at = now;
     fiscal_units::update_lifecycle(db, unit).await?;

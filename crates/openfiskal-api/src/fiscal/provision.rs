@@ -219,7 +219,12 @@ pub async fn provision_in_tx(
                 certificate_not_after: Timestamp::from_micros(cert.not_after_unix * 1_000_000),
             };
             keys[0].2 = Some(cert.der);
-            openfiskal_de_tse::provision(config, &ctx, &info)
+            let client_id = config.client_id.clone().unwrap_or_default();
+            let mut p = openfiskal_de_tse::provision(config, &ctx, &info);
+            // The TSE's first journal entries: initialise and registerClient (de-tse.md §3.4).
+            p.start_records = openfiskal_de_tse::initialisation_records(&prepared.key, &client_id, &ctx)
+                .map_err(|e| ApiError::internal(&e))?;
+            p
         }
         "AT" => {
             let aes = prepared.turnover_key.as_ref().ok_or_else(|| ApiError::internal(&"no AES key"))?;
@@ -287,7 +292,8 @@ pub async fn provision_in_tx(
         provisioned_at: Some(now.as_micros()),
         decommissioned_at: None,
         metadata: to_json(&input.metadata)?,
-        signature_counter: 0,
+        // Start records took counters 1..n; the next signed record continues from there.
+        signature_counter: i64::try_from(provisioned.start_records.len()).unwrap_or(i64::MAX),
         transaction_counter: 0,
         chain_state: None,
         state_changed_at: now.as_micros(),

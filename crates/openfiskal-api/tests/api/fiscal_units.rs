@@ -95,6 +95,55 @@ async fn seed_000_provision_a_de_tse() {
     assert_eq!(hist["data"], json!([fu]));
     // A second provisioning is refused while the unit is current.
     app.provision(&w.org_key, &reg, None).await.expect(409, Some("fiscal_unit_already_active"));
+    // The TSE's initialisation logs are the unit's first journal entries, signed with its key.
+    let journal = app
+        .send(
+            "GET",
+            &format!("/v1/fiscal-units/{}/journal", fu["id"].as_str().unwrap()),
+            &[("authorization", &bearer(&w.org_key))],
+            None,
+        )
+        .await
+        .expect(200, None);
+    let entries = journal["data"].as_array().unwrap();
+    assert_eq!(entries.iter().map(|e| e["counter"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2]);
+    for e in entries {
+        assert_eq!((e["kind"].as_str(), e["record_format"].as_str()), (Some("system_log"), Some("der_log_message")));
+        let der = b64(e["record"].as_str().unwrap());
+        let (parts, _) =
+            openfiskal_de_tse::verify_log_message(&der, &point).expect("signature verifies with the unit key");
+        assert_eq!(parts.signature_counter, e["counter"].as_u64().unwrap());
+        let asn1 = std::process::Command::new("openssl")
+            .args(["asn1parse", "-inform", "DER"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("openssl must be installed");
+        use std::io::Write;
+        asn1.stdin.as_ref().unwrap().write_all(&der).unwrap();
+        let out = asn1.wait_with_output().unwrap();
+        assert!(out.status.success(), "openssl asn1parse rejects the stored log");
+    }
+    let one = app
+        .send(
+            "GET",
+            &format!("/v1/fiscal-units/{}/journal/{}", fu["id"].as_str().unwrap(), entries[1]["id"].as_str().unwrap()),
+            &[("authorization", &bearer(&w.org_key))],
+            None,
+        )
+        .await
+        .expect(200, None);
+    assert_eq!(one, entries[1]);
+    let page = app
+        .send(
+            "GET",
+            &format!("/v1/fiscal-units/{}/journal?limit=1&from_counter=2", fu["id"].as_str().unwrap()),
+            &[("authorization", &bearer(&w.org_key))],
+            None,
+        )
+        .await
+        .expect(200, None);
+    assert_eq!(page["data"][0]["counter"], 2);
 }
 
 #[tokio::test]
