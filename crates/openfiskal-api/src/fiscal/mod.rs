@@ -3,5 +3,7 @@
 //! the rules of api.md §5–§6 and §17 live here.
 
 pub mod device;
+pub mod journal;
+pub mod keys;
 pub mod lifecycle;
 pub mod provision;

@@ -13,10 +13,9 @@ use openfiskal_core::Timestamp;
 use openfiskal_core::regime::{ProvisionContext, Provisioned};
 use openfiskal_crypto::{KeyKind, RtSandboxCa, SoftwareKey, TseCa, wrap};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow, InstallationKeyRow, UnitKeyRow};
-use openfiskal_store::repo::journal::{self, JournalRow};
 use openfiskal_store::repo::orgs::OrgRow;
 use openfiskal_store::repo::registers::RegisterRow;
-use openfiskal_store::{Db, StoreError, Tx};
+use openfiskal_store::{StoreError, Tx};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -292,8 +291,7 @@ pub async fn provision_in_tx(
         provisioned_at: Some(now.as_micros()),
         decommissioned_at: None,
         metadata: to_json(&input.metadata)?,
-        // Start records took counters 1..n; the next signed record continues from there.
-        signature_counter: i64::try_from(provisioned.start_records.len()).unwrap_or(i64::MAX),
+        signature_counter: 0,
         transaction_counter: 0,
         chain_state: None,
         state_changed_at: now.as_micros(),
@@ -312,35 +310,8 @@ pub async fn provision_in_tx(
         };
         fiscal_units::insert_key(tx, &row).await?;
     }
-    write_start_records(app, tx, &unit, &provisioned).await?;
+    let mut unit = unit;
+    // Start records take counters 1..n on the new unit's row.
+    crate::fiscal::journal::append(app, tx, &mut unit, &provisioned.start_records, now.as_micros()).await?;
     Ok(unit)
-}
-
-/// Journals the regime's start records with counters 1..n.
-async fn write_start_records(
-    app: &AppState,
-    db: &mut impl Db,
-    unit: &FiscalUnitRow,
-    p: &Provisioned,
-) -> Result<(), ApiError> {
-    for (i, r) in p.start_records.iter().enumerate() {
-        let row = JournalRow {
-            id: app.new_id("jrn_"),
-            organization_id: unit.organization_id.clone(),
-            fiscal_unit_id: unit.id.clone(),
-            counter: i64::try_from(i).unwrap_or(i64::MAX) + 1,
-            kind: r.kind.to_owned(),
-            operation_id: None,
-            closing_id: None,
-            signed_at: Some(unit.created_at),
-            signature: r.signature.clone(),
-            record: r.record.clone(),
-            record_format: r.record_format.to_owned(),
-            hash: None,
-            fiscal: r.fiscal.as_ref().map(to_json).transpose()?,
-            created_at: unit.created_at,
-        };
-        journal::insert(db, &row).await?;
-    }
-    Ok(())
 }

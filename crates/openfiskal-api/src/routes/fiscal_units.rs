@@ -309,7 +309,7 @@ pub async fn replace_fiscal_unit(
     let configuration = req.configuration.or_else(|| serde_json::from_str(&old.configuration).ok());
     let reason = req.reason.unwrap_or_else(|| "Replaced".into());
     // `replaced_by` is set once the new unit exists, in this same transaction.
-    lifecycle::decommission(&mut tx, &mut register, &mut old, reason, now).await?;
+    lifecycle::decommission(&app, &mut tx, &mut register, &mut old, reason, now).await?;
     let input = ProvisionInput { configuration, metadata: Map::new(), replaces: Some(old.id.clone()) };
     let (unit, key) =
         provision_unit(&app, &mut tx, &org, &mut register, input, prepared, req.issue_register_credential).await?;
@@ -381,7 +381,7 @@ pub async fn decommission_fiscal_unit(
     let mut unit = load_unit(&mut tx, &org, &id).await?;
     let mut register = registers::get(&mut tx, &org, &unit.register_id).await?.ok_or_else(ApiError::not_found)?;
     let reason = req.reason.unwrap_or_else(|| "Decommissioned".into());
-    lifecycle::decommission(&mut tx, &mut register, &mut unit, reason, now).await?;
+    lifecycle::decommission(&app, &mut tx, &mut register, &mut unit, reason, now).await?;
     register.updated_at = now;
     registers::update(&mut tx, &register).await?;
     let body = FiscalUnitBody::from_row(&unit)?;

@@ -356,7 +356,7 @@ pub async fn deactivate_register(
     if let Some(unit_id) = row.current_fiscal_unit_id.clone() {
         let mut unit = fiscal_units::get(&mut tx, &org, &unit_id).await?.ok_or_else(ApiError::not_found)?;
         let reason = req.reason.clone().unwrap_or_else(|| "Register archived".into());
-        lifecycle::decommission(&mut tx, &mut row, &mut unit, reason, now).await?;
+        lifecycle::decommission(&app, &mut tx, &mut row, &mut unit, reason, now).await?;
     }
     api_keys::revoke_register_keys(&mut tx, &row.id, now).await?;
     row.state = "archived".into();

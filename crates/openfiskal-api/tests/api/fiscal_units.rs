@@ -415,3 +415,63 @@ async fn seed_000_flow_in_every_jurisdiction() {
         assert_eq!(journal["object"], "list");
     }
 }
+
+async fn journal_counters(app: &TestApp, key: &str, unit: &str) -> Vec<(i64, String)> {
+    let j = app
+        .send("GET", &format!("/v1/fiscal-units/{unit}/journal"), &[("authorization", &bearer(key))], None)
+        .await
+        .expect(200, None);
+    j["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["counter"].as_i64().unwrap(), e["kind"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn de_decommission_disables_the_tse_unless_its_device_is_down() {
+    let app = TestApp::sqlite().await;
+    let w = World::in_country(&app, "DE").await;
+    let a = bearer(&w.org_key);
+    let reg = app.create_register(&w.org_key, &w.location, "DE", "Kasse 1").await;
+    let p = app.provision(&w.org_key, &reg, None).await.expect(201, None);
+    let fu = p["fiscal_unit"]["id"].as_str().unwrap().to_owned();
+    let point = b64(p["fiscal_unit"]["fiscal_registration"]["public_key"].as_str().unwrap());
+    app.send("POST", &format!("/v1/fiscal-units/{fu}/decommission"), &[("authorization", &a)], None)
+        .await
+        .expect(200, None);
+    let counters = journal_counters(&app, &w.org_key, &fu).await;
+    assert_eq!(
+        counters.iter().map(|c| c.0).collect::<Vec<_>>(),
+        [1, 2, 3, 4],
+        "gapless, continuing the initialisation"
+    );
+    let j = app
+        .send("GET", &format!("/v1/fiscal-units/{fu}/journal?from_counter=3"), &[("authorization", &a)], None)
+        .await
+        .expect(200, None);
+    for e in j["data"].as_array().unwrap() {
+        let der = b64(e["record"].as_str().unwrap());
+        let (parts, _) = openfiskal_de_tse::verify_log_message(&der, &point).expect("closing log verifies");
+        assert_eq!(parts.signature_counter, e["counter"].as_u64().unwrap());
+    }
+
+    // A unit whose device is down is retired without the logs; its reason says so.
+    let p2 = app.provision(&w.org_key, &reg, None).await.expect(201, None);
+    let fu2 = p2["fiscal_unit"]["id"].as_str().unwrap().to_owned();
+    app.send(
+        "POST",
+        &format!("/v1/sandbox/fiscal-units/{fu2}/faults"),
+        &[("authorization", &a)],
+        Some(&json!({"kind": "device_unreachable"})),
+    )
+    .await
+    .expect(201, None);
+    let d = app
+        .send("POST", &format!("/v1/fiscal-units/{fu2}/decommission"), &[("authorization", &a)], None)
+        .await
+        .expect(200, None);
+    assert!(d["reason"].as_str().unwrap().contains("disabling logs skipped"));
+    assert_eq!(journal_counters(&app, &w.org_key, &fu2).await.len(), 2);
+}
