@@ -55,9 +55,28 @@ pub async fn readyz(State(app): State<AppState>) -> Response {
     json_response(status, &ReadyBody { status: if ready { "ready" } else { "not_ready" }, checks })
 }
 
+/// Sets the gauges read from the database at scrape time (no tenant labels).
+async fn refresh_gauges(app: &AppState) -> Result<(), openfiskal_store::StoreError> {
+    let mut db = app.store.read().await?;
+    for (jurisdiction, state, n) in openfiskal_store::repo::fiscal_units::count_by_state(&mut db).await? {
+        let regime = match jurisdiction.as_str() {
+            "DE" => "tse",
+            "AT" => "rksv",
+            _ => "rt",
+        };
+        ::metrics::gauge!("openfiskal_fiscal_units", "regime" => regime, "state" => state).set(n as f64);
+    }
+    let open = openfiskal_store::repo::operations::count_all_open(&mut db).await?;
+    ::metrics::gauge!("openfiskal_open_operations").set(open as f64);
+    Ok(())
+}
+
 /// Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "service", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
-pub async fn metrics() -> Response {
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    if let Err(e) = refresh_gauges(&app).await {
+        tracing::warn!(error = %e, "metrics gauges not refreshed");
+    }
     let text = metrics_handle().map(|h| h.render()).unwrap_or_default();
     let mut res = (StatusCode::OK, text).into_response();
     res.headers_mut()

@@ -108,6 +108,7 @@ async fn metrics_count_requests_by_route() {
         "{text}"
     );
     assert!(text.contains("openfiskal_http_request_duration_seconds_bucket"));
+    assert!(text.contains("openfiskal_open_operations"), "{text}");
 }
 
 #[tokio::test]

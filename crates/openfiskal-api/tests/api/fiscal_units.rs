@@ -475,3 +475,14 @@ async fn de_decommission_disables_the_tse_unless_its_device_is_down() {
     assert!(d["reason"].as_str().unwrap().contains("disabling logs skipped"));
     assert_eq!(journal_counters(&app, &w.org_key, &fu2).await.len(), 2);
 }
+
+#[tokio::test]
+async fn metrics_count_units_by_regime_and_state() {
+    let app = TestApp::sqlite().await;
+    let w = World::in_country(&app, "DE").await;
+    let reg = app.create_register(&w.org_key, &w.location, "DE", "Kasse 1").await;
+    app.provision(&w.org_key, &reg, None).await.expect(201, None);
+    let res = app.send("GET", "/metrics", &[], None).await;
+    let text = String::from_utf8(res.body).unwrap();
+    assert!(text.contains("openfiskal_fiscal_units{regime=\"tse\",state=\"active\"}"), "{text}");
+}

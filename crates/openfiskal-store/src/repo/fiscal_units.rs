@@ -191,3 +191,9 @@ pub async fn advance_signature_counter(db: &mut impl Db, id: &str, from: i64, to
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).execute(e).await.map(|r| r.rows_affected()))?;
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.signature_counter".into())) }
 }
+
+/// `(jurisdiction, state, count)` of every unit in the installation (for metrics; no tenant labels).
+pub async fn count_by_state(db: &mut impl Db) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let sql = "SELECT jurisdiction, state, COUNT(*) FROM fiscal_units GROUP BY jurisdiction, state ORDER BY 1, 2";
+    Ok(on_backend!(db.exec(), e => sqlx::query_as(sql).fetch_all(e).await)?)
+}

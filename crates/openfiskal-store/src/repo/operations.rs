@@ -28,3 +28,9 @@ pub async fn count_open(db: &mut impl Db, org: &str, register: &str) -> Result<i
     let sql = "SELECT COUNT(*) FROM operations WHERE organization_id = $1 AND register_id = $2 AND state = 'open'";
     Ok(on_backend!(db.exec(), e => sqlx::query_scalar(sql).bind(org).bind(register).fetch_one(e).await)?)
 }
+
+/// Number of open operations in the installation (for metrics).
+pub async fn count_all_open(db: &mut impl Db) -> Result<i64, StoreError> {
+    let sql = "SELECT COUNT(*) FROM operations WHERE state = 'open'";
+    Ok(on_backend!(db.exec(), e => sqlx::query_scalar(sql).fetch_one(e).await)?)
+}
