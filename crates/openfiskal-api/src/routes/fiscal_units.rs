@@ -145,6 +145,16 @@ async fn active_register(db: &mut impl Db, org: &str, id: &str) -> Result<Regist
     Ok(register)
 }
 
+fn ensure_no_current_unit(register: &RegisterRow) -> Result<(), ApiError> {
+    if register.current_fiscal_unit_id.is_some() {
+        return Err(ApiError::conflict(
+            "fiscal_unit_already_active",
+            "The register already has a current fiscal unit; use replace.",
+        ));
+    }
+    Ok(())
+}
+
 fn check_provision_request(req: &ProvisionRequest) -> Result<Map<String, Value>, ApiError> {
     let metadata = req.metadata.clone().unwrap_or_default();
     validate::metadata(&metadata)?;
@@ -165,16 +175,13 @@ pub async fn create_fiscal_unit(
     let org = caller.admin_scope()?.to_string();
     let metadata = check_provision_request(&req)?;
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
+    // Checked again in the transaction; here it spares the key generation.
+    ensure_no_current_unit(&register)?;
     provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
     let prepared = provision::prepare(&app, &register.jurisdiction).await?;
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
-    if register.current_fiscal_unit_id.is_some() {
-        return Err(ApiError::conflict(
-            "fiscal_unit_already_active",
-            "The register already has a current fiscal unit; use replace.",
-        ));
-    }
+    ensure_no_current_unit(&register)?;
     let input = ProvisionInput { configuration: req.configuration, metadata, replaces: None };
     let (unit, key) =
         provision_unit(&app, &mut tx, &org, &mut register, input, prepared, req.issue_register_credential).await?;
