@@ -19,6 +19,7 @@ pub async fn append(
     unit: &mut FiscalUnitRow,
     records: &[StartRecord],
     signed_at: i64,
+    operation_id: Option<&str>,
 ) -> Result<Vec<String>, ApiError> {
     let first = unit.signature_counter + 1;
     let mut ids = Vec::with_capacity(records.len());
@@ -29,7 +30,7 @@ pub async fn append(
             fiscal_unit_id: unit.id.clone(),
             counter: first + i64::try_from(i).unwrap_or(i64::MAX),
             kind: r.kind.to_owned(),
-            operation_id: None,
+            operation_id: operation_id.map(str::to_owned),
             closing_id: None,
             signed_at: Some(signed_at),
             signature: r.signature.clone(),

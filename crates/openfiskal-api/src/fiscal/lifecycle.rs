@@ -101,6 +101,6 @@ async fn disable_tse(app: &AppState, db: &mut impl Db, unit: &mut FiscalUnitRow,
             fiscal: None,
         })
         .collect();
-    journal::append(app, db, unit, &records, now).await?;
+    journal::append(app, db, unit, &records, now, None).await?;
     Ok(())
 }

@@ -7,3 +7,4 @@ pub mod journal;
 pub mod keys;
 pub mod lifecycle;
 pub mod provision;
+pub mod tse;

@@ -312,6 +312,6 @@ pub async fn provision_in_tx(
     }
     let mut unit = unit;
     // Start records take counters 1..n on the new unit's row.
-    crate::fiscal::journal::append(app, tx, &mut unit, &provisioned.start_records, now.as_micros()).await?;
+    crate::fiscal::journal::append(app, tx, &mut unit, &provisioned.start_records, now.as_micros(), None).await?;
     Ok(unit)
 }

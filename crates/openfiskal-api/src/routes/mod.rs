@@ -7,6 +7,7 @@ pub mod fiscal_unit_body;
 pub mod fiscal_units;
 pub mod journal;
 pub mod locations;
+pub mod operations;
 pub mod organizations;
 pub mod registers;
 pub mod sandbox;
@@ -59,4 +60,9 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::list_journal))
         .routes(routes!(journal::get_journal_entry))
         .routes(routes!(sandbox::create_fault, sandbox::list_faults, sandbox::clear_faults))
+        .routes(routes!(operations::start_cash_movement, operations::list_cash_movements))
+        .routes(routes!(operations::get_cash_movement))
+        .routes(routes!(operations::complete_cash_movement))
+        .routes(routes!(operations::cancel_cash_movement))
+        .routes(routes!(operations::get_operation))
 }

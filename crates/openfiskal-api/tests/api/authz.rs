@@ -32,6 +32,9 @@ fn empty() -> Value {
 fn patch_reg() -> Value {
     json!({"label": "Kasse 1"})
 }
+fn cash() -> Value {
+    json!({"cashier": {"id": "c1"}, "direction": "in", "amount": 1000, "reason": "float"})
+}
 fn register() -> Value {
     json!({"label": "Kasse 9", "jurisdiction": "DE"})
 }
@@ -90,6 +93,12 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/sandbox/fiscal-units/{fu}/faults", Some(fault), [401, 401, 400, 201, 404, 401, 201, 403]),
     ("GET", "/v1/sandbox/fiscal-units/{fu}/faults", None, [401, 401, 400, 200, 404, 401, 200, 403]),
     ("DELETE", "/v1/sandbox/fiscal-units/{fu}/faults", None, [401, 401, 400, 200, 404, 401, 200, 403]),
+    ("POST", "/v1/registers/{regop}/cash-movements", Some(cash), [401, 401, 400, 201, 404, 401, 201, 404]),
+    ("GET", "/v1/registers/{regop}/cash-movements", None, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("GET", "/v1/cash-movements/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("GET", "/v1/operations/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("POST", "/v1/cash-movements/{opc}/complete", None, [401, 401, 400, 200, 404, 401, 409, 404]),
+    ("POST", "/v1/cash-movements/{opx}/cancel", None, [401, 401, 400, 200, 404, 401, 409, 404]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),
@@ -155,6 +164,16 @@ async fn every_endpoint_for_every_caller() {
         .unwrap()
         .to_owned();
     let jrn = "jrn_01JN3Q8W6ZK4T5V7X9Y2B3C4D5";
+    let regop = app.create_register(&w.org_key, &w.location, "DE", "Kasse 6").await;
+    app.provision(&w.org_key, &regop, None).await.expect(201, None);
+    let mut ops = Vec::new();
+    for _ in 0..3 {
+        let path = format!("/v1/registers/{regop}/cash-movements");
+        let r =
+            app.send("POST", &path, &[("authorization", &bearer(&w.org_key))], Some(&cash())).await.expect(201, None);
+        ops.push(r["id"].as_str().unwrap().to_owned());
+    }
+    let (op, opc, opx) = (ops[0].clone(), ops[1].clone(), ops[2].clone());
 
     let callers: [Vec<(&str, String)>; 8] = [
         vec![],
@@ -176,6 +195,10 @@ async fn every_endpoint_for_every_caller() {
             .replace("{regnew}", &regnew)
             .replace("{regrot}", &regrot)
             .replace("{regarch}", &regarch)
+            .replace("{regop}", &regop)
+            .replace("{opc}", &opc)
+            .replace("{opx}", &opx)
+            .replace("{op}", &op)
             .replace("{reg}", &reg)
             .replace("{fudec}", &fudec)
             .replace("{fu}", &fu)
@@ -215,6 +238,7 @@ async fn every_documented_operation_is_in_the_table() {
             .replace("{registerId}", "{reg}")
             .replace("{fiscalUnitId}", "{fu}")
             .replace("{entryId}", "{jrn}")
+            .replace("{operationId}", "{op}")
     };
     let mut documented: Vec<String> = documented.iter().map(|s| normalize(s)).collect();
     let mut tabled: Vec<String> = TABLE
@@ -222,6 +246,7 @@ async fn every_documented_operation_is_in_the_table() {
         .map(|(m, p, _, _)| {
             let p = p.replace("{pkey}", "{key}").replace("{okey}", "{key}");
             let p = p.replace("{regnew}", "{reg}").replace("{regrot}", "{reg}").replace("{regarch}", "{reg}");
+            let p = p.replace("{regop}", "{reg}").replace("{opc}", "{op}").replace("{opx}", "{op}");
             format!("{m} {}", p.replace("{fudec}", "{fu}"))
         })
         .collect();

@@ -56,17 +56,16 @@ both_backends! {
         set_unit_state(&app, &fu, "active", None).await;
 
         // Open operations block decommission, replace and deactivate.
-        let now = openfiskal_core::Clock::now(&*app.clock).as_micros();
-        app.store.execute_raw(&format!(
-            "INSERT INTO operations (id, organization_id, register_id, fiscal_unit_id, type, state, started_at, created_at) \
-             VALUES ('op_01JN3Q8W6ZK4T5V7X9Y2B3C4D5', '{}', '{reg}', '{fu}', 'sale', 'open', {now}, {now})", w.org)).await.unwrap();
+        let cash = json!({"cashier": {"id": "c1"}, "direction": "in", "amount": 5000, "reason": "float"});
+        let op = app.send("POST", &format!("{reg_path}/cash-movements"), &h, Some(&cash)).await.expect(201, None);
+        let op_id = op["id"].as_str().unwrap().to_owned();
         let status = app.send("GET", &format!("{reg_path}/status"), &h, None).await.expect(200, None);
-        assert_eq!(status["open_operations"], json!([{"id": "op_01JN3Q8W6ZK4T5V7X9Y2B3C4D5", "type": "sale", "started_at": "2026-02-26T10:01:01Z"}]));
+        assert_eq!(status["open_operations"], json!([{"id": op_id, "type": "cash_movement", "started_at": op["started_at"]}]));
         app.send("POST", &format!("/v1/fiscal-units/{fu}/decommission"), &h, None).await.expect(409, Some("open_operations_exist"));
         app.send("POST", &format!("{reg_path}/fiscal-units/replace"), &h, None).await.expect(409, Some("open_operations_exist"));
         app.send("POST", &format!("{reg_path}/deactivate"), &h, None).await.expect(409, Some("open_operations_exist"));
         assert_eq!(app.send("GET", &format!("/v1/fiscal-units/{fu}"), &h, None).await.json()["state"], "active", "nothing changed");
-        app.store.execute_raw("UPDATE operations SET state = 'completed'").await.unwrap();
+        app.send("POST", &format!("/v1/cash-movements/{op_id}/complete"), &h, None).await.expect(200, None);
 
         // active → decommissioned; the register stays active and has no unit.
         let d = app.send("POST", &format!("/v1/fiscal-units/{fu}/decommission"), &h, Some(&json!({"reason": "Location closing"}))).await.expect(200, None);

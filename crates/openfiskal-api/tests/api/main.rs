@@ -12,6 +12,7 @@ mod keys;
 mod lifecycle;
 mod locations;
 mod openapi;
+mod operations;
 mod organizations;
 mod registers;
 mod tenancy;

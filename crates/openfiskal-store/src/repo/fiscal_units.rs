@@ -1,6 +1,6 @@
 //! Fiscal units (api.md §6), their wrapped keys, and installation keys.
 
-use crate::backend::on_backend;
+use crate::backend::{Exec, on_backend};
 use crate::repo::page::{Page, PageQuery, keyset};
 use crate::{Db, StoreError};
 
@@ -196,4 +196,41 @@ pub async fn advance_signature_counter(db: &mut impl Db, id: &str, from: i64, to
 pub async fn count_by_state(db: &mut impl Db) -> Result<Vec<(String, String, i64)>, StoreError> {
     let sql = "SELECT jurisdiction, state, COUNT(*) FROM fiscal_units GROUP BY jurisdiction, state ORDER BY 1, 2";
     Ok(on_backend!(db.exec(), e => sqlx::query_as(sql).fetch_all(e).await)?)
+}
+
+/// Reads the unit's row for a fiscal step and locks it until the transaction ends: `FOR UPDATE` on
+/// PostgreSQL (orders the unit across instances); on SQLite the single writer already holds the lock.
+pub async fn lock(db: &mut impl Db, org: &str, id: &str) -> Result<Option<FiscalUnitRow>, StoreError> {
+    let row = match db.exec() {
+        Exec::Sqlite(e) => {
+            sqlx::query_as::<_, FiscalUnitRow>(select!("WHERE id = $1 AND organization_id = $2"))
+                .bind(id)
+                .bind(org)
+                .fetch_optional(e)
+                .await?
+        }
+        Exec::Postgres(e) => {
+            sqlx::query_as::<_, FiscalUnitRow>(select!("WHERE id = $1 AND organization_id = $2 FOR UPDATE"))
+                .bind(id)
+                .bind(org)
+                .fetch_optional(e)
+                .await?
+        }
+    };
+    Ok(row)
+}
+
+/// Moves the unit's TSE transaction number and chain state from what was read; guarded like the
+/// signature counter.
+pub async fn advance_transaction(
+    db: &mut impl Db,
+    id: &str,
+    from: i64,
+    to: i64,
+    chain_state: Option<&str>,
+) -> Result<(), StoreError> {
+    let sql =
+        "UPDATE fiscal_units SET transaction_counter = $3, chain_state = $4 WHERE id = $1 AND transaction_counter = $2";
+    let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).bind(chain_state).execute(e).await.map(|r| r.rows_affected()))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.transaction_counter".into())) }
 }

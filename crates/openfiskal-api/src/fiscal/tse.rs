@@ -1,0 +1,182 @@
+//! German TSE transactions inside the caller's transaction (de-tse.md §5): StartTransaction at an
+//! operation's start, FinishTransaction at complete or cancel. The transaction number and the
+//! signature counter come from the unit's row (guarded updates), the log time never goes backwards
+//! within a unit, and every signed log is journalled before the transaction commits.
+
+use openfiskal_core::regime::StartRecord;
+use openfiskal_de_tse::{LogContent, QrCode, TransactionLog, TseAlgorithm};
+use openfiskal_store::Db;
+use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::fiscal::device::{self, DeviceFailure};
+use crate::fiscal::{journal, keys};
+use crate::state::AppState;
+
+/// Signing budget of a fiscal step (api.md §1.12).
+pub const SIGNING_BUDGET_MS: i64 = 2_000;
+
+/// A signed TSE event as the fiscal document shows it (api.md §9.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// logTime, Unix seconds.
+    pub signed_at: i64,
+    /// The log's signature counter.
+    pub counter: i64,
+    /// Plain r‖s.
+    pub signature: Vec<u8>,
+    /// processType.
+    pub process_type: String,
+    /// processData.
+    pub process_data: String,
+}
+
+/// Why a TSE step did not happen.
+#[derive(Debug)]
+pub enum TseStepError {
+    /// The device failed or timed out: the regime's outage path applies.
+    Device(DeviceFailure),
+    /// Anything else: nothing may be stored.
+    Other(ApiError),
+}
+
+impl From<openfiskal_store::StoreError> for TseStepError {
+    fn from(e: openfiskal_store::StoreError) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+impl From<ApiError> for TseStepError {
+    fn from(e: ApiError) -> Self {
+        Self::Other(e)
+    }
+}
+
+fn registration(unit: &FiscalUnitRow) -> Result<Value, ApiError> {
+    serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null")).map_err(|e| ApiError::internal(&e))
+}
+
+fn last_log_time(unit: &FiscalUnitRow) -> i64 {
+    unit.chain_state
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .and_then(|v| v["last_log_time"].as_i64())
+        .unwrap_or(i64::MIN)
+}
+
+async fn sign(
+    app: &AppState,
+    db: &mut impl Db,
+    unit: &mut FiscalUnitRow,
+    operation_id: &str,
+    kind: &'static str,
+    log: &TransactionLog,
+) -> Result<Event, TseStepError> {
+    let now = app.now_us();
+    device::check(db, &unit.organization_id, &unit.id, "DE", now, SIGNING_BUDGET_MS)
+        .await
+        .map_err(TseStepError::Device)?;
+    let key = keys::signing_key(app, db, unit).await?;
+    let serial = openfiskal_de_tse::serial_number_of(&key);
+    // logTime never goes backwards within a unit (de-tse.md §5.3).
+    let log_time = now.div_euclid(1_000_000).max(last_log_time(unit));
+    let counter = unit.signature_counter + 1;
+    let signed = openfiskal_de_tse::sign_log(
+        &key,
+        &serial,
+        u64::try_from(counter).map_err(|e| ApiError::internal(&e))?,
+        log_time,
+        &LogContent::Transaction(log.clone()),
+    )
+    .map_err(|e| ApiError::internal(&e))?;
+    let record = StartRecord {
+        kind,
+        record: signed.der,
+        record_format: "der_log_message",
+        signature: Some(signed.signature.clone()),
+        fiscal: None,
+    };
+    journal::append(app, db, unit, &[record], log_time * 1_000_000, Some(operation_id)).await?;
+    Ok(Event {
+        signed_at: log_time,
+        counter,
+        signature: signed.signature,
+        process_type: log.process_type.clone(),
+        process_data: log.process_data.clone(),
+    })
+}
+
+fn client_id(unit: &FiscalUnitRow) -> Result<String, ApiError> {
+    Ok(registration(unit)?["client_id"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn record_log_time(
+    db: &mut impl Db,
+    unit: &mut FiscalUnitRow,
+    tx_number: i64,
+    log_time: i64,
+) -> Result<(), ApiError> {
+    let chain = json!({"last_log_time": log_time}).to_string();
+    fiscal_units::advance_transaction(db, &unit.id, unit.transaction_counter, tx_number, Some(&chain)).await?;
+    unit.transaction_counter = tx_number;
+    unit.chain_state = Some(chain);
+    Ok(())
+}
+
+/// Signs a StartTransaction with a new transaction number; returns the number and the event.
+pub async fn start(
+    app: &AppState,
+    db: &mut impl Db,
+    unit: &mut FiscalUnitRow,
+    operation_id: &str,
+) -> Result<(i64, Event), TseStepError> {
+    let tx_number = unit.transaction_counter + 1;
+    let log = TransactionLog::start(&client_id(unit)?, u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?);
+    let event = sign(app, db, unit, operation_id, "transaction_start", &log).await?;
+    record_log_time(db, unit, tx_number, event.signed_at).await?;
+    Ok((tx_number, event))
+}
+
+/// Signs the FinishTransaction of transaction `tx_number`.
+pub async fn finish(
+    app: &AppState,
+    db: &mut impl Db,
+    unit: &mut FiscalUnitRow,
+    operation_id: &str,
+    tx_number: i64,
+    process_type: &str,
+    process_data: &str,
+) -> Result<Event, TseStepError> {
+    let number = u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?;
+    let log = TransactionLog::finish(&client_id(unit)?, number, process_type, process_data);
+    let event = sign(app, db, unit, operation_id, "transaction_finish", &log).await?;
+    let chain = json!({"last_log_time": event.signed_at}).to_string();
+    fiscal_units::advance_transaction(db, &unit.id, unit.transaction_counter, unit.transaction_counter, Some(&chain))
+        .await?;
+    unit.chain_state = Some(chain);
+    Ok(event)
+}
+
+/// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).
+pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Event) -> Result<String, ApiError> {
+    let reg = registration(unit)?;
+    let public_key = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        reg["public_key"].as_str().unwrap_or_default(),
+    )
+    .map_err(|e| ApiError::internal(&e))?;
+    let qr = QrCode {
+        client_id: reg["client_id"].as_str().unwrap_or_default().to_owned(),
+        process_type: finish.process_type.clone(),
+        process_data: finish.process_data.clone(),
+        transaction_number: u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?,
+        signature_counter: u64::try_from(finish.counter).map_err(|e| ApiError::internal(&e))?,
+        start_time: start.signed_at,
+        log_time: finish.signed_at,
+        algorithm: TseAlgorithm::EcdsaPlainSha384,
+        signature: finish.signature.clone(),
+        public_key,
+    };
+    qr.to_qr_data().map_err(|e| ApiError::internal(&e))
+}
