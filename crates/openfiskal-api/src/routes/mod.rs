@@ -64,5 +64,6 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(operations::get_cash_movement))
         .routes(routes!(operations::complete_cash_movement))
         .routes(routes!(operations::cancel_cash_movement))
+        .routes(routes!(operations::fiscalize_cash_movement))
         .routes(routes!(operations::get_operation))
 }

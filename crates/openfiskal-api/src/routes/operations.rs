@@ -253,24 +253,37 @@ async fn complete_in_tx(
     completed_occurred_at: Option<i64>,
 ) -> Result<(), ApiError> {
     let mut unit = active_unit(tx, &op.organization_id, &op.fiscal_unit_id).await?;
+    op.state = "completed".into();
+    op.completed_at = Some(app.now_us());
+    op.completed_occurred_at = completed_occurred_at;
+    record_in_tx(app, tx, register, op, &mut unit).await
+}
+
+/// Records a completed operation with the TSE: the Finish (and a Start if none was signed), the
+/// receipt number and the QR code; a device failure leaves it `failed` and the unit in `error`.
+/// Times are those of this call, never back-dated (api.md §7.5).
+async fn record_in_tx(
+    app: &AppState,
+    tx: &mut Tx,
+    register: &RegisterRow,
+    op: &mut OperationRow,
+    unit: &mut FiscalUnitRow,
+) -> Result<(), ApiError> {
     let data: Value = serde_json::from_str(&op.data).map_err(|e| ApiError::internal(&e))?;
     let mut fiscal: Value = serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))?;
     let process =
         openfiskal_de_tse::ProcessData::cash_movement(signed_amount(&data)).map_err(|e| ApiError::internal(&e))?;
     let now = app.now_us();
-    op.state = "completed".into();
-    op.completed_at = Some(now);
-    op.completed_occurred_at = completed_occurred_at;
     let result = async {
         let (tx_number, start) = match (fiscal["transaction_number"].as_i64(), event_from_json(&fiscal["start_event"]))
         {
             (Some(n), Some(e)) => (n, e),
-            _ => tse::start(app, tx, &mut unit, &op.id).await?,
+            _ => tse::start(app, tx, unit, &op.id).await?,
         };
         let finish = tse::finish(
             app,
             tx,
-            &mut unit,
+            unit,
             &op.id,
             tx_number,
             openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG,
@@ -288,7 +301,7 @@ async fn complete_in_tx(
             fiscal["transaction_number"] = json!(tx_number);
             fiscal["start_event"] = event_json(&start);
             fiscal["end_event"] = event_json(&finish);
-            fiscal["verification"]["qr_data"] = json!(tse::qr_data(&unit, tx_number, &start, &finish)?);
+            fiscal["verification"]["qr_data"] = json!(tse::qr_data(unit, tx_number, &start, &finish)?);
             fiscal["document_number"] = json!(format!("{year}-{receipt:06}"));
             fiscal["document_type"] = json!("Kassenbeleg");
             fiscal["transmission_status"] = json!("transmitted");
@@ -298,7 +311,7 @@ async fn complete_in_tx(
         }
         Err(TseStepError::Device(f)) => {
             // The till is never blocked: completed + failed, unit to error (api.md §7.6).
-            unit_failed(app, tx, &mut unit, &f).await?;
+            unit_failed(app, tx, unit, &f).await?;
             fiscal["tse_failure"] = failure_json(app, &f);
             fiscal["transmission_status"] = json!("failed");
             fiscal["state"] = json!("failed");
@@ -529,6 +542,50 @@ pub async fn cancel_cash_movement(
     op.fiscal = to_json(&fiscal)?;
     op.resource_version += 1;
     op.updated_at = now;
+    operations::update(&mut tx, &op, read).await?;
+    let body = operation_json(&op)?;
+    idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await
+}
+
+/// Retry the recording of a completed operation whose fiscal state is `failed`.
+#[utoipa::path(post, path = "/v1/cash-movements/{operationId}/fiscalize", tag = "operations", params(("operationId" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody)))]
+pub async fn fiscalize_cash_movement(
+    State(app): State<AppState>,
+    caller: Caller,
+    idem: Idem,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppJson(_empty): AppJson<crate::json::EmptyBody>,
+) -> Result<Response, ApiError> {
+    let mut tx = app.store.begin().await?;
+    let mut op = load_op(&mut tx, &caller, &id).await?;
+    check_if_match(&headers, op.resource_version)?;
+    match (op.state.as_str(), op.fiscal_state.as_str()) {
+        ("completed" | "cancelled", "succeeded") => {
+            let body = operation_json(&op)?;
+            return idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await;
+        }
+        ("completed", "failed") => {}
+        _ => {
+            return Err(ApiError::conflict(
+                "invalid_state_transition",
+                "Only a completed operation whose fiscalization failed can be fiscalized.",
+            ));
+        }
+    }
+    let unit =
+        fiscal_units::lock(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
+    if unit.state == "decommissioned" {
+        return Err(ApiError::conflict("fiscal_unit_decommissioned", "The operation's fiscal unit is decommissioned."));
+    }
+    let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
+    let register =
+        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    let read = op.resource_version;
+    record_in_tx(&app, &mut tx, &register, &mut op, &mut unit).await?;
+    op.resource_version += 1;
+    op.updated_at = app.now_us();
     operations::update(&mut tx, &op, read).await?;
     let body = operation_json(&op)?;
     idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await

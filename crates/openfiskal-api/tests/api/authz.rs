@@ -99,6 +99,7 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/operations/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("POST", "/v1/cash-movements/{opc}/complete", None, [401, 401, 400, 200, 404, 401, 409, 404]),
     ("POST", "/v1/cash-movements/{opx}/cancel", None, [401, 401, 400, 200, 404, 401, 409, 404]),
+    ("POST", "/v1/cash-movements/{op}/fiscalize", None, [401, 401, 400, 409, 404, 401, 409, 404]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),

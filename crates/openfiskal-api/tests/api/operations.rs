@@ -263,8 +263,23 @@ async fn a_failing_tse_never_blocks_the_till() {
     app.send("POST", &format!("/v1/fiscal-units/{}/recover", d.fu), &h, None)
         .await
         .expect(503, Some("fiscal_device_unavailable"));
+    app.send("POST", &format!("/v1/cash-movements/{first}/fiscalize"), &h, None)
+        .await
+        .expect(409, Some("fiscal_unit_not_active"));
     app.send("DELETE", &faults, &h, None).await.expect(200, None);
+    app.clock.advance_secs(600);
     app.send("POST", &format!("/v1/fiscal-units/{}/recover", d.fu), &h, None).await.expect(200, None);
+    // After recovery, fiscalize signs it now (never back-dated) and keeps the failure on record.
+    app.send("POST", &format!("/v1/cash-movements/{second}/fiscalize"), &h, None)
+        .await
+        .expect(409, Some("invalid_state_transition"));
+    let f = app.send("POST", &format!("/v1/cash-movements/{first}/fiscalize"), &h, None).await.expect(200, None);
+    assert_eq!(f["fiscal_state"], "succeeded");
+    assert_eq!(f["fiscal"]["end_event"]["signed_at"], "2026-02-26T10:10:00Z");
+    assert_eq!(f["fiscal"]["tse_failure"]["reason"], "TSE device unreachable");
+    openfiskal_de_tse::verify_qr(f["fiscal"]["verification"]["qr_data"].as_str().unwrap()).unwrap();
+    let again = app.send("POST", &format!("/v1/cash-movements/{first}/fiscalize"), &h, None).await.expect(200, None);
+    assert_eq!(again, f, "succeeded: unchanged");
     // A cancel whose AVBelegabbruch cannot be signed: 503, the operation stays open, the unit in error.
     app.send("POST", &faults, &h, Some(&json!({"kind": "device_unreachable"}))).await.expect(201, None);
     app.send("POST", &format!("/v1/cash-movements/{second}/cancel"), &h, None)
