@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod id;
 pub mod metadata;
+pub mod operation;
 pub mod org;
 pub mod regime;
 pub mod time;

@@ -1,7 +1,7 @@
 //! Money (api.md §1.5): integer minor units (`1800` = 18.00 EUR), never floats. Every amount lies
 //! within ±99 999 999 999; every operation is checked, so overflow is an error and never a panic.
 //!
-//! Rounding is half away from zero to the cent (§1.5), done exactly on integers by [`div_round`].
+//! Rounding is half away from zero to the cent (§1.5), done exactly on integers by `div_round`.
 
 use std::fmt;
 
