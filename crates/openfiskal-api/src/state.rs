@@ -97,6 +97,8 @@ pub struct AppState {
     pub inflight: Arc<InFlight>,
     /// When each credential's `last_used_at` was last written (throttles that write).
     pub last_used: Arc<Mutex<HashMap<String, i64>>>,
+    /// Unwrapped signing keys of the units this instance signs for (see `fiscal::keys`).
+    pub signing_keys: Arc<Mutex<HashMap<String, Arc<openfiskal_crypto::SoftwareKey>>>>,
 }
 
 impl AppState {
@@ -116,6 +118,7 @@ impl AppState {
             bootstrap_limiter: Arc::new(bootstrap_limiter),
             inflight: Arc::new(InFlight::default()),
             last_used: Arc::new(Mutex::new(HashMap::new())),
+            signing_keys: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

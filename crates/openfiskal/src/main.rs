@@ -2,6 +2,8 @@
 //! Settings come from flags or `OPENFISKAL_*` environment variables; a bad value stops startup with
 //! a message naming it. Logs go to stderr, so stdout carries only what a script may capture.
 
+mod bench;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,6 +39,30 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document (identical to GET /v1/openapi.json).
     Openapi,
+    /// Measure DE fiscal throughput and latency against this machine's signing and commit limits.
+    Bench(BenchCli),
+}
+
+#[derive(Args)]
+struct BenchCli {
+    /// `postgres://…` benchmarks PostgreSQL (in a fresh schema); default: a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Fiscal units of the many-units run.
+    #[arg(long, default_value_t = 100)]
+    units: usize,
+    /// Operations per throughput run.
+    #[arg(long, default_value_t = 2000)]
+    operations: usize,
+    /// Concurrent requests.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Operations per second of the latency run.
+    #[arg(long, default_value_t = 50)]
+    rate: u32,
+    /// Seconds of the latency run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u32,
 }
 
 #[derive(Subcommand)]
@@ -102,6 +128,17 @@ async fn main() -> anyhow::Result<()> {
             let token = credentials::issue_setup_token(&store, &*clock, &ids, ttl_secs).await?;
             println!("OPENFISKAL_SETUP_TOKEN={}", *token);
             Ok(())
+        }
+        Command::Bench(a) => {
+            bench::run(bench::BenchArgs {
+                database_url: a.database_url,
+                units: a.units,
+                operations: a.operations,
+                concurrency: a.concurrency,
+                rate: a.rate,
+                seconds: a.seconds,
+            })
+            .await
         }
         Command::Openapi => {
             print!("{}", openfiskal_api::openapi_json());

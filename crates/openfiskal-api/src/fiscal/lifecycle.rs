@@ -89,7 +89,7 @@ async fn disable_tse(app: &AppState, db: &mut impl Db, unit: &mut FiscalUnitRow,
         .map_err(|e| ApiError::internal(&e))?;
     let client_id = registration["client_id"].as_str().unwrap_or_default();
     let first = u64::try_from(unit.signature_counter + 1).map_err(|e| ApiError::internal(&e))?;
-    let logs = openfiskal_de_tse::decommission_logs(&key, client_id, first, now.div_euclid(1_000_000))
+    let logs = openfiskal_de_tse::decommission_logs(&*key, client_id, first, now.div_euclid(1_000_000))
         .map_err(|e| ApiError::internal(&e))?;
     let records: Vec<StartRecord> = logs
         .into_iter()

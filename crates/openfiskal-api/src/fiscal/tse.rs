@@ -78,12 +78,12 @@ async fn sign(
         .await
         .map_err(TseStepError::Device)?;
     let key = keys::signing_key(app, db, unit).await?;
-    let serial = openfiskal_de_tse::serial_number_of(&key);
+    let serial = openfiskal_de_tse::serial_number_of(&*key);
     // logTime never goes backwards within a unit (de-tse.md §5.3).
     let log_time = now.div_euclid(1_000_000).max(last_log_time(unit));
     let counter = unit.signature_counter + 1;
     let signed = openfiskal_de_tse::sign_log(
-        &key,
+        &*key,
         &serial,
         u64::try_from(counter).map_err(|e| ApiError::internal(&e))?,
         log_time,

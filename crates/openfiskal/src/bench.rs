@@ -1,0 +1,275 @@
+//! `openfiskal bench`: fiscal throughput and latency of this machine, measured through the real
+//! application (router, auth, idempotency, TSE signing, durable commits) in process, without a
+//! socket. It reports, on the chosen backend:
+//!
+//! - the machine's limits: brainpoolP384r1 signatures/s on one core, and durable commits/s of a
+//!   one-row transaction;
+//! - DE fiscal operations/s (start + complete, each signed and committed) over many units and on one
+//!   unit, with the ratio to the limit signing plus commits allow;
+//! - p50/p99 of `complete` at a fixed request rate.
+//!
+//! The operation is a cash movement: it takes exactly the TSE path of a sale (StartTransaction,
+//! FinishTransaction, journal, counters, QR) without the line-item arithmetic.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use openfiskal_api::{ApiConfig, AppState, Mode, credentials};
+use openfiskal_core::{SystemClock, UlidGen};
+use openfiskal_crypto::{Kek, KeyKind, Signer, SoftwareKey};
+use openfiskal_store::Store;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Settings of one run.
+pub struct BenchArgs {
+    /// `sqlite://…` (a fresh temp file when absent) or `postgres://…` (a fresh schema).
+    pub database_url: Option<String>,
+    /// Fiscal units for the many-units run.
+    pub units: usize,
+    /// Operations in each throughput run.
+    pub operations: usize,
+    /// Concurrent requests.
+    pub concurrency: usize,
+    /// Requests per second of the latency run.
+    pub rate: u32,
+    /// Seconds of the latency run.
+    pub seconds: u32,
+}
+
+struct Bench {
+    router: axum::Router,
+    key: String,
+}
+
+impl Bench {
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+        let mut req =
+            Request::builder().method(method).uri(path).header("authorization", format!("Bearer {}", self.key));
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&b)?)
+            }
+            None => Body::empty(),
+        };
+        let res = self.router.clone().oneshot(req.body(body)?).await?;
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await?.to_bytes();
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+    }
+
+    async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let (status, v) = self.call(method, path, body).await?;
+        if !(200..300).contains(&status) {
+            bail!("{method} {path}: {status} {v}");
+        }
+        Ok(v)
+    }
+
+    /// One DE fiscal operation: start, then complete. Returns the latency of the complete.
+    async fn operation(&self, register: &str) -> anyhow::Result<Duration> {
+        let body = json!({"cashier": {"id": "bench"}, "direction": "in", "amount": 1000, "reason": "float"});
+        let op = self.ok("POST", &format!("/v1/registers/{register}/cash-movements"), Some(body)).await?;
+        let id = op["id"].as_str().context("operation id")?;
+        let t = Instant::now();
+        let done = self.ok("POST", &format!("/v1/cash-movements/{id}/complete"), None).await?;
+        if done["fiscal_state"] != "succeeded" {
+            bail!("complete was not fiscalized: {}", done["fiscal"]["tse_failure"]);
+        }
+        Ok(t.elapsed())
+    }
+}
+
+async fn setup(args: &BenchArgs, dir: &tempfile::TempDir) -> anyhow::Result<(Bench, Store)> {
+    let store = match &args.database_url {
+        None => Store::connect_sqlite(dir.path().join("bench.db").to_str().context("path")?).await?,
+        Some(url) if url.starts_with("postgres") => {
+            let schema = format!("bench_{}", std::process::id());
+            let admin = Store::connect_postgres(url, None).await?;
+            admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await?;
+            admin.close().await;
+            Store::connect_postgres(url, Some(&schema)).await?
+        }
+        Some(url) => Store::connect(url).await?,
+    };
+    store.migrate().await?;
+    let clock = Arc::new(SystemClock);
+    let ids = Arc::new(UlidGen::new(clock.clone()));
+    let mut kek = [0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), &mut kek);
+    let mut config = ApiConfig::new(Mode::Sandbox);
+    config.rate_limit_per_sec = 1_000_000;
+    let token = credentials::issue_setup_token(&store, &*clock, &*ids, 3600).await?;
+    let state = AppState::new(store.clone(), clock, ids, Arc::new(Kek::from_bytes(kek)), config);
+    let router = openfiskal_api::router(state);
+    let res = router
+        .clone()
+        .oneshot(
+            Request::post("/v1/auth/bootstrap")
+                .header("content-type", "application/json")
+                .body(Body::from(json!({"setup_token": *token}).to_string()))?,
+        )
+        .await?;
+    let v: Value = serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+    let key = v["api_key"].as_str().context("bootstrap")?.to_owned();
+    let b = Bench { router, key };
+    let address = json!({"line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"});
+    let org = b
+        .ok(
+            "POST",
+            "/v1/organizations",
+            Some(json!({"legal_name": "Bench GmbH", "country": "DE", "tax_id": "DE123456789", "address": address})),
+        )
+        .await?;
+    let org_id = org["id"].as_str().context("org")?;
+    let key = b.ok("POST", &format!("/v1/organizations/{org_id}/api-keys"), Some(json!({"label": "bench"}))).await?;
+    let b = Bench { router: b.router, key: key["api_key"].as_str().context("org key")?.to_owned() };
+    Ok((b, store))
+}
+
+async fn registers(b: &Bench, n: usize) -> anyhow::Result<Vec<String>> {
+    let address = json!({"line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"});
+    let orgs = b.ok("GET", "/v1/organizations", None).await?;
+    let org = orgs["data"][0]["id"].as_str().context("org")?.to_owned();
+    let loc = b
+        .ok(
+            "POST",
+            &format!("/v1/organizations/{org}/locations"),
+            Some(json!({"name": "Bench", "timezone": "Europe/Berlin", "address": address})),
+        )
+        .await?;
+    let loc = loc["id"].as_str().context("location")?.to_owned();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = b
+            .ok(
+                "POST",
+                &format!("/v1/locations/{loc}/registers"),
+                Some(json!({"label": format!("Kasse {i}"), "jurisdiction": "DE"})),
+            )
+            .await?;
+        let id = r["id"].as_str().context("register")?.to_owned();
+        b.ok("POST", &format!("/v1/registers/{id}/fiscal-units"), None).await?;
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// Runs `total` operations with `concurrency` workers spread over `registers`; returns ops/s.
+async fn throughput(b: &Arc<Bench>, registers: &[String], total: usize, concurrency: usize) -> anyhow::Result<f64> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (b, next, registers) = (b.clone(), next.clone(), registers.to_vec());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= total {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                b.operation(&registers[i % registers.len()]).await?;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(total as f64 / t.elapsed().as_secs_f64())
+}
+
+fn signing_limit() -> anyhow::Result<f64> {
+    let key = SoftwareKey::generate(KeyKind::Bp384)?;
+    let t = Instant::now();
+    let mut n = 0u32;
+    while t.elapsed() < Duration::from_secs(2) {
+        key.sign(&n.to_be_bytes())?;
+        n += 1;
+    }
+    Ok(f64::from(n) / t.elapsed().as_secs_f64())
+}
+
+async fn commit_limit(store: &Store) -> anyhow::Result<f64> {
+    store.execute_raw("CREATE TABLE bench_commits (n BIGINT NOT NULL)").await?;
+    let t = Instant::now();
+    let mut n = 0u32;
+    while t.elapsed() < Duration::from_secs(2) {
+        store.execute_raw(&format!("INSERT INTO bench_commits (n) VALUES ({n})")).await?;
+        n += 1;
+    }
+    Ok(f64::from(n) / t.elapsed().as_secs_f64())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs the benchmark and prints a report.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (b, store) = setup(&args, &dir).await?;
+    let backend = format!("{:?}", store.backend());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let sign = tokio::task::spawn_blocking(signing_limit).await??;
+    let commits = commit_limit(&store).await?;
+    // Each operation signs twice and commits twice; signing runs on every core, commits do not add up
+    // on SQLite's single writer (PostgreSQL group-commits across connections).
+    let limit = (sign * cores as f64 / 2.0).min(commits / 2.0);
+    println!("backend: {backend}; cores: {cores}");
+    println!(
+        "limit: sign brainpoolP384r1 {sign:.0}/s per core; durable commits {commits:.0}/s; => {limit:.0} operations/s"
+    );
+
+    let b = Arc::new(b);
+    let many = registers(&b, args.units).await?;
+    let one = vec![many[0].clone()];
+    b.operation(&many[0]).await?; // warm up
+    let rate_many = throughput(&b, &many, args.operations, args.concurrency).await?;
+    println!(
+        "DE operations (start + complete) over {} units, {} concurrent: {rate_many:.0}/s ({:.2} of the limit)",
+        many.len(),
+        args.concurrency,
+        rate_many / limit
+    );
+    let rate_one = throughput(&b, &one, args.operations / 2, args.concurrency).await?;
+    println!(
+        "DE operations on one unit, {} concurrent: {rate_one:.0}/s ({:.2} of the limit)",
+        args.concurrency,
+        rate_one / limit
+    );
+
+    // Fixed rate: one operation every 1/rate s, each on the next unit; latency of `complete`.
+    let interval = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
+    let total = args.rate as usize * args.seconds as usize;
+    let mut tick = tokio::time::interval(interval);
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        tick.tick().await;
+        let (b, reg) = (b.clone(), many[i % many.len()].clone());
+        tasks.push(tokio::spawn(async move { b.operation(&reg).await }));
+    }
+    let mut lat = Vec::with_capacity(total);
+    for t in tasks {
+        lat.push(t.await??);
+    }
+    lat.sort_unstable();
+    println!(
+        "complete at {} operations/s for {} s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        args.rate,
+        args.seconds,
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    );
+    store.close().await;
+    Ok(())
+}
