@@ -324,6 +324,16 @@ async fn record_in_tx(
     Ok(())
 }
 
+/// Writes a changed operation (one version up, guarded by the version it was read at), stores the
+/// answer under the idempotency key and commits.
+async fn save(app: &AppState, mut tx: Tx, idem: &Idem, mut op: OperationRow, read: i64) -> Result<Response, ApiError> {
+    op.resource_version = read + 1;
+    op.updated_at = app.now_us();
+    operations::update(&mut tx, &op, read).await?;
+    let body = operation_json(&op)?;
+    idempotency::commit(app, tx, idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await
+}
+
 fn etag(version: i64) -> (String, String) {
     ("etag".into(), format!("\"{version}\""))
 }
@@ -490,11 +500,7 @@ pub async fn complete_cash_movement(
         registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let read = op.resource_version;
     complete_in_tx(&app, &mut tx, &register, &mut op, occurred).await?;
-    op.resource_version += 1;
-    op.updated_at = app.now_us();
-    operations::update(&mut tx, &op, read).await?;
-    let body = operation_json(&op)?;
-    idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await
+    save(&app, tx, &idem, op, read).await
 }
 
 /// Cancel an open cash movement: DE finishes the transaction as `AVBelegabbruch`.
@@ -540,11 +546,7 @@ pub async fn cancel_cash_movement(
     op.cancelled_at = Some(now);
     op.cancellation_reason = req.reason;
     op.fiscal = to_json(&fiscal)?;
-    op.resource_version += 1;
-    op.updated_at = now;
-    operations::update(&mut tx, &op, read).await?;
-    let body = operation_json(&op)?;
-    idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await
+    save(&app, tx, &idem, op, read).await
 }
 
 /// Retry the recording of a completed operation whose fiscal state is `failed`.
@@ -584,11 +586,7 @@ pub async fn fiscalize_cash_movement(
         registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let read = op.resource_version;
     record_in_tx(&app, &mut tx, &register, &mut op, &mut unit).await?;
-    op.resource_version += 1;
-    op.updated_at = app.now_us();
-    operations::update(&mut tx, &op, read).await?;
-    let body = operation_json(&op)?;
-    idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await
+    save(&app, tx, &idem, op, read).await
 }
 
 /// Retrieve a cash movement.
