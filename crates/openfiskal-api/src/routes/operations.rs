@@ -474,6 +474,18 @@ async fn load_op(tx: &mut impl openfiskal_store::Db, caller: &Caller, raw: &str)
     Ok(op)
 }
 
+/// Loads an operation for a write and checks `If-Match` against its version (api.md §1.10).
+async fn load_for_write(
+    tx: &mut Tx,
+    caller: &Caller,
+    raw: &str,
+    headers: &HeaderMap,
+) -> Result<OperationRow, ApiError> {
+    let op = load_op(tx, caller, raw).await?;
+    check_if_match(headers, op.resource_version)?;
+    Ok(op)
+}
+
 /// Complete a cash movement: DE signs FinishTransaction; the answer carries the full fiscal document.
 #[utoipa::path(post, path = "/v1/cash-movements/{operationId}/complete", tag = "operations", params(("operationId" = String, Path)),
     request_body = CompleteRequest,
@@ -488,8 +500,7 @@ pub async fn complete_cash_movement(
 ) -> Result<Response, ApiError> {
     let occurred = device_time(&app, req.occurred_at.as_deref(), "occurred_at")?;
     let mut tx = app.store.begin().await?;
-    let mut op = load_op(&mut tx, &caller, &id).await?;
-    check_if_match(&headers, op.resource_version)?;
+    let mut op = load_for_write(&mut tx, &caller, &id, &headers).await?;
     if op.state != "open" {
         return Err(ApiError::conflict(
             "operation_not_open",
@@ -517,8 +528,7 @@ pub async fn cancel_cash_movement(
 ) -> Result<Response, ApiError> {
     opt_length("reason", req.reason.as_deref(), 500)?;
     let mut tx = app.store.begin().await?;
-    let mut op = load_op(&mut tx, &caller, &id).await?;
-    check_if_match(&headers, op.resource_version)?;
+    let mut op = load_for_write(&mut tx, &caller, &id, &headers).await?;
     if op.state != "open" {
         return Err(ApiError::conflict(
             "invalid_state_transition",
@@ -561,8 +571,7 @@ pub async fn fiscalize_cash_movement(
     AppJson(_empty): AppJson<crate::json::EmptyBody>,
 ) -> Result<Response, ApiError> {
     let mut tx = app.store.begin().await?;
-    let mut op = load_op(&mut tx, &caller, &id).await?;
-    check_if_match(&headers, op.resource_version)?;
+    let mut op = load_for_write(&mut tx, &caller, &id, &headers).await?;
     match (op.state.as_str(), op.fiscal_state.as_str()) {
         ("completed" | "cancelled", "succeeded") => {
             let body = operation_json(&op)?;
@@ -576,12 +585,18 @@ pub async fn fiscalize_cash_movement(
             ));
         }
     }
-    let unit =
+    let mut unit =
         fiscal_units::lock(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
-    if unit.state == "decommissioned" {
-        return Err(ApiError::conflict("fiscal_unit_decommissioned", "The operation's fiscal unit is decommissioned."));
+    match unit.state.as_str() {
+        "active" => {}
+        "decommissioned" => {
+            return Err(ApiError::conflict(
+                "fiscal_unit_decommissioned",
+                "The operation's fiscal unit is decommissioned.",
+            ));
+        }
+        other => return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {other}."))),
     }
-    let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
     let register =
         registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let read = op.resource_version;
