@@ -206,3 +206,17 @@ impl From<StoreError> for ApiError {
         }
     }
 }
+
+impl From<openfiskal_core::operation::DataError> for ApiError {
+    /// The data computation's one error (api.md §8): its status, code, JSON path and, for rule
+    /// codes, one `fiscal_errors` item (`rt_…` codes belong to IT, the others to every regime).
+    fn from(e: openfiskal_core::operation::DataError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        let mut err = Self::new(status, e.code(), e.to_string()).param(e.param());
+        if let Some(code) = e.fiscal_code() {
+            let jurisdiction = code.starts_with("rt_").then(|| "IT".to_owned());
+            err.fiscal_errors = Some(vec![FiscalError { code: code.to_owned(), message: e.to_string(), jurisdiction }]);
+        }
+        err
+    }
+}

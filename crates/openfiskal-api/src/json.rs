@@ -52,7 +52,12 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// Parses bytes into `T` with duplicate-key detection and JSON-path errors.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value = parse_value(bytes)?;
+    from_value(parse_value(bytes)?)
+}
+
+/// Deserialises an already parsed value into `T`; errors as [`parse`] (the path is relative to
+/// `value`, which for a body part is the body itself).
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();

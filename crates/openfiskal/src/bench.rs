@@ -4,12 +4,12 @@
 //!
 //! - the machine's limits: brainpoolP384r1 signatures/s on one core, and durable commits/s of a
 //!   one-row transaction;
-//! - DE fiscal operations/s (start + complete, each signed and committed) over many units and on one
+//! - DE sales/s (start + complete, each signed and committed) over many units and on one
 //!   unit, with the ratio to the limit signing plus commits allow;
 //! - p50/p99 of `complete` at a fixed request rate.
 //!
-//! The operation is a cash movement: it takes exactly the TSE path of a sale (StartTransaction,
-//! FinishTransaction, journal, counters, QR) without the line-item arithmetic.
+//! The operation is a DE sale of two lines at two rates, paid in cash with change: the data model
+//! (lines, tax, totals, payment rule), StartTransaction, FinishTransaction, journal, counters, QR.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,13 +71,18 @@ impl Bench {
         Ok(v)
     }
 
-    /// One DE fiscal operation: start, then complete. Returns the latency of the complete.
+    /// One DE sale: start with two lines, then complete with cash tendered and change. Returns the
+    /// latency of the complete.
     async fn operation(&self, register: &str) -> anyhow::Result<Duration> {
-        let body = json!({"cashier": {"id": "bench"}, "direction": "in", "amount": 1000, "reason": "float"});
-        let op = self.ok("POST", &format!("/v1/registers/{register}/cash-movements"), Some(body)).await?;
+        let line = |d: &str, q: &str, p: i64, r: &str| json!({"description": d, "quantity": q, "unit_price_gross": p, "tax": {"rate": r}});
+        let body = json!({"cashier": {"id": "bench"},
+            "line_items": [line("T-Shirt", "2", 1800, "0.19"), line("Buch", "1", 1250, "0.07")]});
+        let op = self.ok("POST", &format!("/v1/registers/{register}/sales"), Some(body)).await?;
         let id = op["id"].as_str().context("operation id")?;
+        let pay = json!({"payments": [{"method": "cash", "direction": "inbound", "amount": 5000},
+            {"method": "cash", "direction": "outbound", "amount": 150}]});
         let t = Instant::now();
-        let done = self.ok("POST", &format!("/v1/cash-movements/{id}/complete"), None).await?;
+        let done = self.ok("POST", &format!("/v1/sales/{id}/complete"), Some(pay)).await?;
         if done["fiscal_state"] != "succeeded" {
             bail!("complete was not fiscalized: {}", done["fiscal"]["tse_failure"]);
         }

@@ -35,7 +35,9 @@ pub fn bootstrap() -> OpenApiRouter<AppState> {
 
 /// Routes behind `authenticate`.
 pub fn authenticated() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    operations::routes()
+        .into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::routes)
         .routes(routes!(api_keys::list_platform_keys, api_keys::create_platform_key))
         .routes(routes!(api_keys::revoke_platform_key))
         .routes(routes!(organizations::create_organization, organizations::list_organizations))
@@ -60,10 +62,6 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::list_journal))
         .routes(routes!(journal::get_journal_entry))
         .routes(routes!(sandbox::create_fault, sandbox::list_faults, sandbox::clear_faults))
-        .routes(routes!(operations::start_cash_movement, operations::list_cash_movements))
-        .routes(routes!(operations::get_cash_movement))
-        .routes(routes!(operations::complete_cash_movement))
-        .routes(routes!(operations::cancel_cash_movement))
-        .routes(routes!(operations::fiscalize_cash_movement))
         .routes(routes!(operations::get_operation))
+        .routes(routes!(operations::list_operations))
 }

@@ -32,9 +32,6 @@ fn empty() -> Value {
 fn patch_reg() -> Value {
     json!({"label": "Kasse 1"})
 }
-fn cash() -> Value {
-    json!({"cashier": {"id": "c1"}, "direction": "in", "amount": 1000, "reason": "float"})
-}
 fn register() -> Value {
     json!({"label": "Kasse 9", "jurisdiction": "DE"})
 }
@@ -93,17 +90,74 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/sandbox/fiscal-units/{fu}/faults", Some(fault), [401, 401, 400, 201, 404, 401, 201, 403]),
     ("GET", "/v1/sandbox/fiscal-units/{fu}/faults", None, [401, 401, 400, 200, 404, 401, 200, 403]),
     ("DELETE", "/v1/sandbox/fiscal-units/{fu}/faults", None, [401, 401, 400, 200, 404, 401, 200, 403]),
-    ("POST", "/v1/registers/{regop}/cash-movements", Some(cash), [401, 401, 400, 201, 404, 401, 201, 404]),
-    ("GET", "/v1/registers/{regop}/cash-movements", None, [401, 401, 400, 200, 404, 401, 200, 404]),
-    ("GET", "/v1/cash-movements/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("GET", "/v1/operations/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
-    ("POST", "/v1/cash-movements/{opc}/complete", None, [401, 401, 400, 200, 404, 401, 409, 404]),
-    ("POST", "/v1/cash-movements/{opx}/cancel", None, [401, 401, 400, 200, 404, 401, 409, 404]),
-    ("POST", "/v1/cash-movements/{op}/fiscalize", None, [401, 401, 400, 409, 404, 401, 409, 404]),
+    ("GET", "/v1/registers/{regop}/operations", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),
 ];
+
+/// The rows every operation type has (api.md §7.3), for its path segment `{type}`; `{op}` stays
+/// open, `{opc}` is completed and `{opx}` cancelled by the first caller allowed to.
+const PER_TYPE: &[(&str, &str, bool, [u16; 8])] = &[
+    ("POST", "/v1/registers/{regop}/{type}", true, [401, 401, 400, 201, 404, 401, 201, 404]),
+    ("GET", "/v1/registers/{regop}/{type}", false, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("GET", "/v1/{type}/{op}", false, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("PATCH", "/v1/{type}/{op}", true, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("POST", "/v1/{type}/{opc}/complete", true, [401, 401, 400, 200, 404, 401, 409, 404]),
+    ("POST", "/v1/{type}/{opx}/cancel", false, [401, 401, 400, 200, 404, 401, 409, 404]),
+    ("POST", "/v1/{type}/{op}/fiscalize", false, [401, 401, 400, 409, 404, 401, 409, 404]),
+];
+
+const SEGMENTS: [&str; 8] =
+    ["sales", "refunds", "exchanges", "voids", "cash-movements", "deposits", "deposit-captures", "trainings"];
+
+fn line(gross: i64) -> Value {
+    json!({"description": "Ware", "quantity": "1", "unit_price_gross": gross, "tax": {"rate": "0.19"}})
+}
+
+fn cash(direction: &str, amount: i64) -> Value {
+    json!([{"method": "cash", "direction": direction, "amount": amount}])
+}
+
+/// The body of a row of `PER_TYPE` for a type: `(start, patch, complete)`; `o` holds completed
+/// originals on `{regop}`: a sale to refund, one to void, and a deposit.
+fn bodies(segment: &str, o: &Originals) -> (Value, Value, Value) {
+    let (sale, sale_line, deposit) = (&o.refundable, &o.refundable_line, &o.deposit);
+    let c = json!({"id": "c1"});
+    let patch = json!({"metadata": {"k": "v"}});
+    match segment {
+        "sales" | "deposits" | "trainings" => {
+            (json!({"cashier": c, "line_items": [line(1000)]}), patch, json!({"payments": cash("inbound", 1000)}))
+        }
+        "refunds" => (
+            json!({"cashier": c, "original_operation_id": sale, "line_items": [{"original_line_id": sale_line, "quantity": "1"}]}),
+            patch,
+            json!({"payments": cash("outbound", 1000)}),
+        ),
+        "exchanges" => {
+            (json!({"cashier": c, "returned_line_items": [line(1000)], "line_items": [line(1000)]}), patch, json!({}))
+        }
+        "voids" => (json!({"cashier": c, "original_operation_id": o.voidable}), patch, json!({})),
+        "deposit-captures" => (
+            json!({"cashier": c, "original_operation_id": deposit, "line_items": [line(1500)]}),
+            patch,
+            json!({"payments": cash("inbound", 500)}),
+        ),
+        _ => (
+            json!({"cashier": c, "direction": "in", "amount": 1000, "reason": "float"}),
+            json!({"amount": 1200}),
+            json!({}),
+        ),
+    }
+}
+
+struct Originals {
+    refundable: String,
+    refundable_line: String,
+    voidable: String,
+    deposit: String,
+}
 
 #[tokio::test]
 async fn every_endpoint_for_every_caller() {
@@ -167,14 +221,47 @@ async fn every_endpoint_for_every_caller() {
     let jrn = "jrn_01JN3Q8W6ZK4T5V7X9Y2B3C4D5";
     let regop = app.create_register(&w.org_key, &w.location, "DE", "Kasse 6").await;
     app.provision(&w.org_key, &regop, None).await.expect(201, None);
-    let mut ops = Vec::new();
-    for _ in 0..3 {
-        let path = format!("/v1/registers/{regop}/cash-movements");
-        let r =
-            app.send("POST", &path, &[("authorization", &bearer(&w.org_key))], Some(&cash())).await.expect(201, None);
-        ops.push(r["id"].as_str().unwrap().to_owned());
+    let org_auth = [("authorization", bearer(&w.org_key))];
+    let org_h: Vec<(&str, &str)> = org_auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let one_shot = json!({"cashier": {"id": "c1"}, "complete": true, "line_items": [line(1000)], "payments": cash("inbound", 1000)});
+    let mut made = Vec::new();
+    for segment in ["sales", "sales", "deposits"] {
+        let path = format!("/v1/registers/{regop}/{segment}");
+        made.push(app.send("POST", &path, &org_h, Some(&one_shot)).await.expect(201, None));
     }
-    let (op, opc, opx) = (ops[0].clone(), ops[1].clone(), ops[2].clone());
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let originals = Originals {
+        refundable: id(&made[0]),
+        refundable_line: made[0]["data"]["line_items"][0]["id"].as_str().unwrap().to_owned(),
+        voidable: id(&made[1]),
+        deposit: id(&made[2]),
+    };
+    let mut rows: Vec<(String, String, Option<Value>, [u16; 8])> =
+        TABLE.iter().map(|(m, p, b, e)| (m.to_string(), p.to_string(), b.map(|f| f()), *e)).collect();
+    let mut op = String::new();
+    for segment in SEGMENTS {
+        let (start, patch, complete) = bodies(segment, &originals);
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let path = format!("/v1/registers/{regop}/{segment}");
+            let r = app.send("POST", &path, &org_h, Some(&start)).await.expect(201, None);
+            ids.push(r["id"].as_str().unwrap().to_owned());
+        }
+        op = ids[0].clone();
+        for (method, template, with_body, expected) in PER_TYPE {
+            let body = with_body.then(|| match *method {
+                "PATCH" => patch.clone(),
+                _ if template.ends_with("/complete") => complete.clone(),
+                _ => start.clone(),
+            });
+            let path = template
+                .replace("{type}", segment)
+                .replace("{opc}", &ids[1])
+                .replace("{opx}", &ids[2])
+                .replace("{op}", &ids[0]);
+            rows.push((method.to_string(), path, body, *expected));
+        }
+    }
 
     let callers: [Vec<(&str, String)>; 8] = [
         vec![],
@@ -187,7 +274,7 @@ async fn every_endpoint_for_every_caller() {
         vec![("authorization", bearer(&reg_key))],
     ];
     let mut failures = Vec::new();
-    for (method, template, body, expected) in TABLE {
+    for (method, template, body, expected) in &rows {
         let path = template
             .replace("{org}", &w.org)
             .replace("{loc}", &w.location)
@@ -197,8 +284,6 @@ async fn every_endpoint_for_every_caller() {
             .replace("{regrot}", &regrot)
             .replace("{regarch}", &regarch)
             .replace("{regop}", &regop)
-            .replace("{opc}", &opc)
-            .replace("{opx}", &opx)
             .replace("{op}", &op)
             .replace("{reg}", &reg)
             .replace("{fudec}", &fudec)
@@ -206,7 +291,7 @@ async fn every_endpoint_for_every_caller() {
             .replace("{jrn}", jrn);
         for (i, headers) in callers.iter().enumerate() {
             let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let res = app.send(method, &path, &hs, body.map(|f| f()).as_ref()).await;
+            let res = app.send(method, &path, &hs, body.as_ref()).await;
             if res.status.as_u16() != expected[i] {
                 failures.push(format!(
                     "{method} {template} as {}: expected {}, got {} {}",
@@ -242,9 +327,13 @@ async fn every_documented_operation_is_in_the_table() {
             .replace("{operationId}", "{op}")
     };
     let mut documented: Vec<String> = documented.iter().map(|s| normalize(s)).collect();
+    let per_type =
+        SEGMENTS.iter().flat_map(|seg| PER_TYPE.iter().map(move |(m, p, _, _)| (*m, p.replace("{type}", seg))));
     let mut tabled: Vec<String> = TABLE
         .iter()
-        .map(|(m, p, _, _)| {
+        .map(|(m, p, _, _)| (*m, p.to_string()))
+        .chain(per_type)
+        .map(|(m, p)| {
             let p = p.replace("{pkey}", "{key}").replace("{okey}", "{key}");
             let p = p.replace("{regnew}", "{reg}").replace("{regrot}", "{reg}").replace("{regarch}", "{reg}");
             let p = p.replace("{regop}", "{reg}").replace("{opc}", "{op}").replace("{opx}", "{op}");

@@ -12,6 +12,7 @@ mod keys;
 mod lifecycle;
 mod locations;
 mod openapi;
+mod operation_types;
 mod operations;
 mod organizations;
 mod registers;

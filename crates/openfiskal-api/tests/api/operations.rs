@@ -9,14 +9,14 @@ fn cash(direction: &str, amount: i64) -> Value {
     json!({"cashier": {"id": "c1", "display_name": "Maria R."}, "direction": direction, "amount": amount, "reason": "float"})
 }
 
-struct De {
-    w: World,
-    reg: String,
-    fu: String,
-    point: Vec<u8>,
+pub(crate) struct De {
+    pub w: World,
+    pub reg: String,
+    pub fu: String,
+    pub point: Vec<u8>,
 }
 
-async fn de(app: &TestApp) -> De {
+pub(crate) async fn de(app: &TestApp) -> De {
     let w = World::in_country(app, "DE").await;
     let reg = app.create_register(&w.org_key, &w.location, "DE", "Kasse 1").await;
     let p = app.provision(&w.org_key, &reg, None).await.expect(201, None);
@@ -27,7 +27,7 @@ async fn de(app: &TestApp) -> De {
     De { w, reg, fu, point }
 }
 
-fn python_check(qr: &str) {
+pub(crate) fn python_check(qr: &str) {
     let Ok(python) = std::env::var("OPENFISKAL_PYTHON") else {
         eprintln!("OPENFISKAL_PYTHON not set: the independent Python QR check is skipped here (CI runs it)");
         return;

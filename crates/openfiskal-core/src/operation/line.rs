@@ -72,7 +72,7 @@ impl LineItem {
     }
 
     /// Sets `total_gross`, `total_net` and `total_tax` once the cart discounts are allocated.
-    pub(crate) fn finish(&mut self, index: usize) -> Result<(), DataError> {
+    pub fn finish(&mut self, index: usize) -> Result<(), DataError> {
         let err = |e| DataError::out_of_range(format!("line_items[{index}]"), e);
         self.total_gross = self.remaining().map_err(err)?;
         let split = split_gross(self.total_gross, self.tax.rate).map_err(err)?;

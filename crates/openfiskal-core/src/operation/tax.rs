@@ -34,7 +34,7 @@ pub struct TaxInput {
 }
 
 /// A line's resolved `tax`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineTax {
     /// The rate.
     pub rate: TaxRate,

@@ -46,35 +46,46 @@ pub struct OperationRow {
     pub cancellation_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The merged type-specific input of the open operation (JSON).
+    pub inputs: String,
+    /// `references.original_operation_id`, as a column for eligibility queries.
+    pub original_operation_id: Option<String>,
+    /// The receipt's issuer snapshot taken at completion (JSON), `None` before.
+    pub issuer: Option<String>,
+}
+
+/// The columns of [`OperationRow`], in order.
+macro_rules! columns {
+    () => {
+        "id, organization_id, location_id, register_id, fiscal_unit_id, type, state, fiscal_state, \
+         client_operation_id, client_fingerprint, external_id, sequence_number, cashier, refs, data, fiscal, \
+         warnings, metadata, closing_id, resource_version, occurred_at, completed_occurred_at, started_at, \
+         completed_at, cancelled_at, cancellation_reason, created_at, updated_at, inputs, original_operation_id, issuer"
+    };
 }
 
 macro_rules! select {
     ($tail:literal) => {
-        concat!(
-            "SELECT id, organization_id, location_id, register_id, fiscal_unit_id, type, state, fiscal_state, ",
-            "client_operation_id, client_fingerprint, external_id, sequence_number, cashier, refs, data, fiscal, ",
-            "warnings, metadata, closing_id, resource_version, occurred_at, completed_occurred_at, started_at, ",
-            "completed_at, cancelled_at, cancellation_reason, created_at, updated_at FROM operations ",
-            $tail
-        )
+        concat!("SELECT ", columns!(), " FROM operations ", $tail)
     };
 }
 
 /// Inserts a new operation.
 pub async fn insert(db: &mut impl Db, o: &OperationRow) -> Result<(), StoreError> {
-    let sql = "INSERT INTO operations (id, organization_id, location_id, register_id, fiscal_unit_id, type, state, \
-               fiscal_state, client_operation_id, client_fingerprint, external_id, sequence_number, cashier, refs, \
-               data, fiscal, warnings, metadata, closing_id, resource_version, occurred_at, completed_occurred_at, \
-               started_at, completed_at, cancelled_at, cancellation_reason, created_at, updated_at) VALUES ($1, $2, \
-               $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-               $24, $25, $26, $27, $28)";
+    let sql = concat!(
+        "INSERT INTO operations (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
+    );
     on_backend!(db.exec(), e => sqlx::query(sql)
         .bind(&o.id).bind(&o.organization_id).bind(&o.location_id).bind(&o.register_id).bind(&o.fiscal_unit_id)
         .bind(&o.kind).bind(&o.state).bind(&o.fiscal_state).bind(&o.client_operation_id).bind(&o.client_fingerprint)
         .bind(&o.external_id).bind(o.sequence_number).bind(&o.cashier).bind(&o.refs).bind(&o.data).bind(&o.fiscal)
         .bind(&o.warnings).bind(&o.metadata).bind(&o.closing_id).bind(o.resource_version).bind(o.occurred_at)
         .bind(o.completed_occurred_at).bind(o.started_at).bind(o.completed_at).bind(o.cancelled_at)
-        .bind(&o.cancellation_reason).bind(o.created_at).bind(o.updated_at)
+        .bind(&o.cancellation_reason).bind(o.created_at).bind(o.updated_at).bind(&o.inputs)
+        .bind(&o.original_operation_id).bind(&o.issuer)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -85,12 +96,14 @@ pub async fn update(db: &mut impl Db, o: &OperationRow, read_version: i64) -> Re
     let sql = "UPDATE operations SET state = $3, fiscal_state = $4, external_id = $5, cashier = $6, refs = $7, \
                data = $8, fiscal = $9, warnings = $10, metadata = $11, closing_id = $12, resource_version = $13, \
                completed_occurred_at = $14, completed_at = $15, cancelled_at = $16, cancellation_reason = $17, \
-               updated_at = $18 WHERE id = $1 AND organization_id = $2 AND resource_version = $19";
+               updated_at = $18, inputs = $20, issuer = $21 \
+               WHERE id = $1 AND organization_id = $2 AND resource_version = $19";
     let n = on_backend!(db.exec(), e => sqlx::query(sql)
         .bind(&o.id).bind(&o.organization_id).bind(&o.state).bind(&o.fiscal_state).bind(&o.external_id)
         .bind(&o.cashier).bind(&o.refs).bind(&o.data).bind(&o.fiscal).bind(&o.warnings).bind(&o.metadata)
         .bind(&o.closing_id).bind(o.resource_version).bind(o.completed_occurred_at).bind(o.completed_at)
         .bind(o.cancelled_at).bind(&o.cancellation_reason).bind(o.updated_at).bind(read_version)
+        .bind(&o.inputs).bind(&o.issuer)
         .execute(e).await.map(|r| r.rows_affected()))?;
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict("operations.resource_version".into())) }
 }
@@ -103,25 +116,44 @@ pub async fn get(db: &mut impl Db, org: &str, id_or_client: &str) -> Result<Opti
     )
 }
 
-/// A register's operations of one type (or all), newest first.
+/// Filters of an operation list (api.md §7.3); `None` matches everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter<'a> {
+    pub kind: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub fiscal_state: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+}
+
+/// A register's operations matching `f`, newest first.
 pub async fn list(
     db: &mut impl Db,
     org: &str,
     register: &str,
-    kind: Option<&str>,
+    f: ListFilter<'_>,
     q: &PageQuery,
 ) -> Result<Page<OperationRow>, StoreError> {
-    let sql = keyset!(
-        "SELECT id, organization_id, location_id, register_id, fiscal_unit_id, type, state, fiscal_state, \
-         client_operation_id, client_fingerprint, external_id, sequence_number, cashier, refs, data, fiscal, \
-         warnings, metadata, closing_id, resource_version, occurred_at, completed_occurred_at, started_at, \
-         completed_at, cancelled_at, cancellation_reason, created_at, updated_at FROM operations \
-         WHERE organization_id = $1 AND register_id = $7 AND ($8 IS NULL OR type = $8)"
-    );
+    let sql = keyset!(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM operations WHERE organization_id = $1 AND register_id = $7 AND ($8 IS NULL OR type = $8) \
+         AND ($9 IS NULL OR state = $9) AND ($10 IS NULL OR fiscal_state = $10) \
+         AND ($11 IS NULL OR external_id = $11)"
+    ));
     let rows = on_backend!(db.exec(), e => sqlx::query_as::<_, OperationRow>(sql)
         .bind(org).bind(q.from).bind(q.to).bind(q.after_time()).bind(q.after_id()).bind(q.fetch_limit())
-        .bind(register).bind(kind).fetch_all(e).await)?;
+        .bind(register).bind(f.kind).bind(f.state).bind(f.fiscal_state).bind(f.external_id).fetch_all(e).await)?;
     Ok(Page::from_rows(rows, q))
+}
+
+/// The operations of `org` that reference `original` and are not cancelled (refunds, voids,
+/// exchanges, captures of it), oldest first.
+pub async fn referencing(db: &mut impl Db, org: &str, original: &str) -> Result<Vec<OperationRow>, StoreError> {
+    let sql = select!(
+        "WHERE organization_id = $1 AND original_operation_id = $2 AND state <> 'cancelled' \
+         ORDER BY started_at, id"
+    );
+    Ok(on_backend!(db.exec(), e => sqlx::query_as::<_, OperationRow>(sql).bind(org).bind(original).fetch_all(e).await)?)
 }
 
 /// Takes the register's next gapless sequence number.

@@ -50,7 +50,7 @@ impl<T> Page<T> {
 /// Appends the keyset condition shared by every list query to a `SELECT … WHERE <scope>` literal.
 /// Parameters `$2`…`$6` are `from, to, after_time, after_id, limit` (`$1` is the list's own scope).
 macro_rules! keyset {
-    ($head:literal) => {
+    ($head:expr) => {
         concat!(
             $head,
             " AND ($2 IS NULL OR created_at >= $2) AND ($3 IS NULL OR created_at < $3)",
