@@ -14,6 +14,7 @@ mod locations;
 mod openapi;
 mod operations;
 mod organizations;
+mod qr_tools;
 mod registers;
 mod tenancy;
 

@@ -5,18 +5,19 @@ use base64::Engine;
 use crate::*;
 use openfiskal_testkit::both_backends;
 
-fn cash(direction: &str, amount: i64) -> Value {
+pub(crate) fn cash(direction: &str, amount: i64) -> Value {
     json!({"cashier": {"id": "c1", "display_name": "Maria R."}, "direction": direction, "amount": amount, "reason": "float"})
 }
 
-struct De {
-    w: World,
-    reg: String,
-    fu: String,
-    point: Vec<u8>,
+/// A DE organization with one register and its provisioned unit (qr_tools.rs uses it too).
+pub(crate) struct De {
+    pub(crate) w: World,
+    pub(crate) reg: String,
+    pub(crate) fu: String,
+    pub(crate) point: Vec<u8>,
 }
 
-async fn de(app: &TestApp) -> De {
+pub(crate) async fn de(app: &TestApp) -> De {
     let w = World::in_country(app, "DE").await;
     let reg = app.create_register(&w.org_key, &w.location, "DE", "Kasse 1").await;
     let p = app.provision(&w.org_key, &reg, None).await.expect(201, None);
