@@ -15,6 +15,7 @@ mod openapi;
 mod operation_types;
 mod operations;
 mod organizations;
+mod qr_tools;
 mod registers;
 mod tenancy;
 

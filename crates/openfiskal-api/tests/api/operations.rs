@@ -5,15 +5,16 @@ use base64::Engine;
 use crate::*;
 use openfiskal_testkit::both_backends;
 
-fn cash(direction: &str, amount: i64) -> Value {
+pub(crate) fn cash(direction: &str, amount: i64) -> Value {
     json!({"cashier": {"id": "c1", "display_name": "Maria R."}, "direction": direction, "amount": amount, "reason": "float"})
 }
 
+/// A DE organization with one register and its provisioned unit (qr_tools.rs uses it too).
 pub(crate) struct De {
-    pub w: World,
-    pub reg: String,
-    pub fu: String,
-    pub point: Vec<u8>,
+    pub(crate) w: World,
+    pub(crate) reg: String,
+    pub(crate) fu: String,
+    pub(crate) point: Vec<u8>,
 }
 
 pub(crate) async fn de(app: &TestApp) -> De {

@@ -9,6 +9,12 @@ use openfiskal_de_tse::*;
 
 /// Runs `program args` with `stdin`; returns (success, stdout, stderr).
 pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> (bool, String, String) {
+    let (ok, out, err) = run_bytes(program, args, stdin);
+    (ok, String::from_utf8_lossy(&out).into_owned(), err)
+}
+
+/// As `run`, with stdout as the exact bytes.
+pub fn run_bytes(program: &str, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, String) {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
@@ -18,8 +24,7 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> (bool, String, String)
         .unwrap_or_else(|e| panic!("{program} must be installed for this test (it is the outside checker): {e}"));
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    (out.status.success(), text(out.stdout), text(out.stderr))
+    (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Every kind of log message OpenFiskal signs (§3.3, §3.4, §5.2, §6.4, §6.5), in counter order,
