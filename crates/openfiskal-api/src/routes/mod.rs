@@ -9,6 +9,7 @@ pub mod journal;
 pub mod locations;
 pub mod operations;
 pub mod organizations;
+pub mod receipts;
 pub mod registers;
 pub mod sandbox;
 pub mod service;
@@ -64,4 +65,5 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(sandbox::create_fault, sandbox::list_faults, sandbox::clear_faults))
         .routes(routes!(operations::get_operation))
         .routes(routes!(operations::list_operations))
+        .routes(routes!(receipts::get_receipt))
 }

@@ -92,6 +92,7 @@ const TABLE: &[Row] = &[
     ("DELETE", "/v1/sandbox/fiscal-units/{fu}/faults", None, [401, 401, 400, 200, 404, 401, 200, 403]),
     ("GET", "/v1/operations/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("GET", "/v1/registers/{regop}/operations", None, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("GET", "/v1/operations/{opdone}/receipt", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),
@@ -284,6 +285,7 @@ async fn every_endpoint_for_every_caller() {
             .replace("{regrot}", &regrot)
             .replace("{regarch}", &regarch)
             .replace("{regop}", &regop)
+            .replace("{opdone}", &originals.refundable)
             .replace("{op}", &op)
             .replace("{reg}", &reg)
             .replace("{fudec}", &fudec)
@@ -337,6 +339,7 @@ async fn every_documented_operation_is_in_the_table() {
             let p = p.replace("{pkey}", "{key}").replace("{okey}", "{key}");
             let p = p.replace("{regnew}", "{reg}").replace("{regrot}", "{reg}").replace("{regarch}", "{reg}");
             let p = p.replace("{regop}", "{reg}").replace("{opc}", "{op}").replace("{opx}", "{op}");
+            let p = p.replace("{opdone}", "{op}");
             format!("{m} {}", p.replace("{fudec}", "{fu}"))
         })
         .collect();

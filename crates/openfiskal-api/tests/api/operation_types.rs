@@ -386,3 +386,44 @@ both_backends! {
     assert_eq!(x["fiscal"]["document_number"], Value::Null);
 }
 }
+
+both_backends! {
+    async fn receipts_are_snapshots_of_the_completion(app) {
+        let c = Ctx::new(app).await;
+        let open = c.start("sales", json!({"cashier": cashier(), "line_items": example_lines()})).await;
+        let oid = open["id"].as_str().unwrap();
+        c.send("GET", &format!("/v1/operations/{oid}/receipt"), None).await.expect(409, Some("operation_not_completed"));
+        c.app.clock.advance_secs(90);
+        let body = json!({"cart_discounts": example_cart(),
+            "payments": [pay("cash", "inbound", 5000), pay("cash", "outbound", 750)]});
+        let done = c.send("POST", &format!("/v1/sales/{oid}/complete"), Some(body)).await.expect(200, None);
+        let r = c.send("GET", &format!("/v1/operations/{oid}/receipt"), None).await.expect(200, None);
+        assert_eq!((r["object"].as_str(), r["version"].as_str()), (Some("receipt"), Some("1.0")));
+        assert_eq!(r["id"].as_str().unwrap(), oid.replacen("op_", "rcpt_", 1));
+        assert_eq!(r["fiscal"], done["fiscal"]);
+        assert_eq!((&r["line_items"], &r["totals"], &r["payments"]), (&done["data"]["line_items"], &done["data"]["totals"], &done["data"]["payments"]));
+        assert_eq!(r["operation"]["completed_at"], "2026-02-26T10:01:30Z");
+        assert_eq!(r["operation"]["completed_at_local"], "2026-02-26T11:01:30", "Europe/Berlin wall time");
+        assert_eq!(r["issuer"]["register_label"], "Kasse 1");
+        assert_eq!(r["notices"], json!([]));
+        // A later organization change does not alter the receipt.
+        let org = r["issuer"]["organization_id"].as_str().unwrap().to_owned();
+        c.send("PATCH", &format!("/v1/organizations/{org}"), Some(json!({"trade_name": "Neu"}))).await.expect(200, None);
+        let again = c.send("GET", &format!("/v1/operations/{oid}/receipt"), None).await.expect(200, None);
+        assert_eq!(again, r);
+
+        // A completion while the TSE is down: the receipt says so.
+        let faults = format!("/v1/sandbox/fiscal-units/{}/faults", c.fu);
+        let t = c.start("trainings", json!({"cashier": cashier(), "line_items": [line("A", "1", 100, "0.19")]})).await;
+        c.send("POST", &faults, Some(json!({"kind": "device_unreachable"}))).await.expect(201, None);
+        let tid = t["id"].as_str().unwrap();
+        let failed = c
+            .send("POST", &format!("/v1/trainings/{tid}/complete"), Some(json!({"payments": [pay("cash", "inbound", 100)]})))
+            .await
+            .expect(200, None);
+        assert_eq!(failed["fiscal_state"], "failed");
+        let fr = c.send("GET", &format!("/v1/operations/{tid}/receipt"), None).await.expect(200, None);
+        assert_eq!(fr["notices"], json!(["Trainingsbuchung", "TSE ausgefallen"]));
+        assert_eq!(fr["fiscal"]["verification"]["qr_data"], Value::Null);
+    }
+}
