@@ -1,7 +1,7 @@
 //! Operations (api.md §7). The rule "all open operations must be completed or cancelled first" is
 //! checked here, inside the transaction that retires a unit or archives a register.
 
-use crate::backend::on_backend;
+use crate::backend::{Exec, on_backend};
 use crate::repo::page::{Page, PageQuery, keyset};
 use crate::{Db, StoreError};
 
@@ -123,6 +123,33 @@ pub struct ListFilter<'a> {
     pub state: Option<&'a str>,
     pub fiscal_state: Option<&'a str>,
     pub external_id: Option<&'a str>,
+}
+
+/// One operation of `org` by `op_…` id or client UUID, locked until the transaction ends on
+/// PostgreSQL (SQLite's single writer already serialises): the original of a refund, void,
+/// exchange or capture, so two returns of it cannot both take the same remainder.
+pub async fn lock(db: &mut impl Db, org: &str, id_or_client: &str) -> Result<Option<OperationRow>, StoreError> {
+    let row = match db.exec() {
+        Exec::Sqlite(e) => {
+            sqlx::query_as::<_, OperationRow>(select!(
+                "WHERE organization_id = $1 AND (id = $2 OR client_operation_id = $2)"
+            ))
+            .bind(org)
+            .bind(id_or_client)
+            .fetch_optional(e)
+            .await?
+        }
+        Exec::Postgres(e) => {
+            sqlx::query_as::<_, OperationRow>(select!(
+                "WHERE organization_id = $1 AND (id = $2 OR client_operation_id = $2) FOR UPDATE"
+            ))
+            .bind(org)
+            .bind(id_or_client)
+            .fetch_optional(e)
+            .await?
+        }
+    };
+    Ok(row)
 }
 
 /// A register's operations matching `f`, newest first.

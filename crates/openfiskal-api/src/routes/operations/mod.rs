@@ -227,7 +227,7 @@ async fn load_original(
             _ => Ok(None),
         };
     };
-    let row = operations::get(tx, &register.organization_id, id)
+    let row = operations::lock(tx, &register.organization_id, id)
         .await?
         .ok_or_else(|| invalid_original("No operation with this id exists in the organization."))?;
     let orig_kind = OpKind::parse(&row.kind).ok_or_else(|| ApiError::internal(&"stored operation type"))?;
