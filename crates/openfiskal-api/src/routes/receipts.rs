@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use openfiskal_core::Timestamp;
-use openfiskal_store::repo::operations::{self, OperationRow};
+use openfiskal_store::repo::operations::OperationRow;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
@@ -89,10 +89,8 @@ pub async fn get_receipt(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let org = caller.org_scope()?.to_string();
     let mut db = app.store.read().await?;
-    let op = operations::get(&mut db, &org, &id).await?.ok_or_else(ApiError::not_found)?;
-    caller.register_scope(&op.register_id)?;
+    let op = super::operations::load_any(&mut db, &caller, &id).await?;
     if op.state != "completed" {
         return Err(ApiError::conflict(
             "operation_not_completed",

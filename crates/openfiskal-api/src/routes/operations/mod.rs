@@ -618,12 +618,10 @@ async fn load_op(
     kind: OpKind,
     raw: &str,
 ) -> Result<OperationRow, ApiError> {
-    let org = caller.org_scope()?.to_string();
-    let op = operations::get(tx, &org, raw).await?.ok_or_else(ApiError::not_found)?;
+    let op = load_any(tx, caller, raw).await?;
     if op.kind != kind.as_str() {
         return Err(ApiError::not_found());
     }
-    caller.register_scope(&op.register_id)?;
     Ok(op)
 }
 
@@ -666,6 +664,45 @@ fn apply_changes(op: &mut OperationRow, body: &mut Body) -> Result<(), ApiError>
     Ok(())
 }
 
+/// An open operation loaded for a PATCH or complete, with the body's PATCH-like fields applied.
+struct Change {
+    tx: Tx,
+    op: OperationRow,
+    register: RegisterRow,
+    /// The version it was read at.
+    read: i64,
+    body: Body,
+    /// The stored inputs with the body's inputs applied.
+    stored: Stored,
+}
+
+async fn begin_change(
+    app: &AppState,
+    caller: &Caller,
+    kind: OpKind,
+    call: Call,
+    id: &str,
+    headers: &HeaderMap,
+    raw: Map<String, Value>,
+) -> Result<Change, ApiError> {
+    let max_future = app.clock.now().plus_secs(300).as_micros();
+    let mut body = body::split(kind, call, raw, max_future)?;
+    let mut tx = app.store.begin().await?;
+    let mut op = load_for_write(&mut tx, caller, kind, id, headers).await?;
+    ensure_open(&op)?;
+    let register =
+        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    let read = op.resource_version;
+    apply_changes(&mut op, &mut body)?;
+    if call == Call::Complete {
+        op.completed_occurred_at =
+            body.occurred_at.as_deref().map(|t| body::device_time(t, "occurred_at", max_future)).transpose()?;
+    }
+    let mut stored = Stored::parse(&op.inputs)?;
+    stored.apply(std::mem::take(&mut body.inputs));
+    Ok(Change { tx, op, register, read, body, stored })
+}
+
 /// Change an open operation (lines, discounts, customer, cashier, metadata, …); not a fiscal
 /// event: nothing is signed, whatever the unit's state.
 #[utoipa::path(patch, path = "/v1/sales/{operationId}", tag = "operations", params(("operationId" = String, Path)),
@@ -682,16 +719,8 @@ pub async fn update_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let mut body = body::split(kind, Call::Patch, raw, app.clock.now().plus_secs(300).as_micros())?;
-    let mut tx = app.store.begin().await?;
-    let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
-    ensure_open(&op)?;
-    let register =
-        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
-    let read = op.resource_version;
-    apply_changes(&mut op, &mut body)?;
-    let mut stored = Stored::parse(&op.inputs)?;
-    stored.apply(std::mem::take(&mut body.inputs));
+    let Change { mut tx, mut op, register, read, mut stored, .. } =
+        begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
     let date = local_date(&app, &mut tx, &register).await?;
     let original = load_original(&mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
     let scope = Scope { kind, original: original.as_ref(), jurisdiction: jurisdiction(&register)?, date };
@@ -716,19 +745,8 @@ pub async fn complete_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let max_future = app.clock.now().plus_secs(300).as_micros();
-    let mut body = body::split(kind, Call::Complete, raw, max_future)?;
-    let mut tx = app.store.begin().await?;
-    let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
-    ensure_open(&op)?;
-    let register =
-        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
-    let read = op.resource_version;
-    apply_changes(&mut op, &mut body)?;
-    op.completed_occurred_at =
-        body.occurred_at.as_deref().map(|t| body::device_time(t, "occurred_at", max_future)).transpose()?;
-    let mut stored = Stored::parse(&op.inputs)?;
-    stored.apply(std::mem::take(&mut body.inputs));
+    let Change { mut tx, mut op, register, read, body, mut stored } =
+        begin_change(&app, &caller, kind, Call::Complete, &id, &headers, raw).await?;
     complete_in_tx(&app, &mut tx, &register, &mut op, &mut stored, &body.settle).await?;
     save(&app, tx, &idem, op, read).await
 }
@@ -864,11 +882,20 @@ pub async fn get_operation(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let org = caller.org_scope()?.to_string();
     let mut db = app.store.read().await?;
-    let op = operations::get(&mut db, &org, &id).await?.ok_or_else(ApiError::not_found)?;
+    with_etag(&load_any(&mut db, &caller, &id).await?)
+}
+
+/// Loads an operation of any type visible to the caller (404 otherwise).
+pub(crate) async fn load_any(
+    db: &mut impl openfiskal_store::Db,
+    caller: &Caller,
+    id: &str,
+) -> Result<OperationRow, ApiError> {
+    let org = caller.org_scope()?.to_string();
+    let op = operations::get(db, &org, id).await?.ok_or_else(ApiError::not_found)?;
     caller.register_scope(&op.register_id)?;
-    with_etag(&op)
+    Ok(op)
 }
 
 async fn list(
