@@ -35,6 +35,9 @@ fn patch_reg() -> Value {
 fn cash() -> Value {
     json!({"cashier": {"id": "c1"}, "direction": "in", "amount": 1000, "reason": "float"})
 }
+fn daily() -> Value {
+    json!({"type": "daily"})
+}
 fn register() -> Value {
     json!({"label": "Kasse 9", "jurisdiction": "DE"})
 }
@@ -53,7 +56,8 @@ fn loc() -> Value {
 
 /// `{org}`, `{loc}`, `{pkey}` (a platform key to revoke), `{okey}` (an organization key to revoke),
 /// `{reg}` (a DE register with an active unit `{fu}` and a register key), `{regnew}` (no unit yet),
-/// `{regrot}` (to rotate), `{regarch}` (to archive), `{fudec}` (a unit to decommission), `{jrn}`.
+/// `{regrot}` (to rotate), `{regarch}` (to archive), `{fudec}` (a unit to decommission), `{jrn}`,
+/// `{cls}` (a closing of `{reg}`).
 const TABLE: &[Row] = &[
     ("GET", "/healthz", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/readyz", None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -100,6 +104,9 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/cash-movements/{opc}/complete", None, [401, 401, 400, 200, 404, 401, 409, 404]),
     ("POST", "/v1/cash-movements/{opx}/cancel", None, [401, 401, 400, 200, 404, 401, 409, 404]),
     ("POST", "/v1/cash-movements/{op}/fiscalize", None, [401, 401, 400, 409, 404, 401, 409, 404]),
+    ("POST", "/v1/registers/{reg}/closings", Some(daily), [401, 401, 400, 201, 404, 401, 201, 201]),
+    ("GET", "/v1/registers/{reg}/closings", None, [401, 401, 400, 200, 404, 401, 200, 200]),
+    ("GET", "/v1/closings/{cls}", None, [401, 401, 400, 200, 404, 401, 200, 200]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),
@@ -175,6 +182,18 @@ async fn every_endpoint_for_every_caller() {
         ops.push(r["id"].as_str().unwrap().to_owned());
     }
     let (op, opc, opx) = (ops[0].clone(), ops[1].clone(), ops[2].clone());
+    let cls = app
+        .send(
+            "POST",
+            &format!("/v1/registers/{reg}/closings"),
+            &[("authorization", &bearer(&w.org_key))],
+            Some(&json!({"type": "shift"})),
+        )
+        .await
+        .expect(201, None)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let callers: [Vec<(&str, String)>; 8] = [
         vec![],
@@ -203,7 +222,8 @@ async fn every_endpoint_for_every_caller() {
             .replace("{reg}", &reg)
             .replace("{fudec}", &fudec)
             .replace("{fu}", &fu)
-            .replace("{jrn}", jrn);
+            .replace("{jrn}", jrn)
+            .replace("{cls}", &cls);
         for (i, headers) in callers.iter().enumerate() {
             let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let res = app.send(method, &path, &hs, body.map(|f| f()).as_ref()).await;
@@ -240,6 +260,7 @@ async fn every_documented_operation_is_in_the_table() {
             .replace("{fiscalUnitId}", "{fu}")
             .replace("{entryId}", "{jrn}")
             .replace("{operationId}", "{op}")
+            .replace("{closingId}", "{cls}")
     };
     let mut documented: Vec<String> = documented.iter().map(|s| normalize(s)).collect();
     let mut tabled: Vec<String> = TABLE
