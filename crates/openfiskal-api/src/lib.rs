@@ -31,7 +31,7 @@ pub use state::{ApiConfig, AppState, Mode};
     security(("bearer" = [])),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "organizations"), (name = "locations"), (name = "registers"), (name = "fiscal-units"), (name = "operations"), (name = "receipts"), (name = "sandbox"), (name = "service"))
+    tags((name = "auth"), (name = "organizations"), (name = "locations"), (name = "registers"), (name = "fiscal-units"), (name = "operations"), (name = "receipts"), (name = "closings"), (name = "sandbox"), (name = "service"))
 )]
 struct ApiDoc;
 

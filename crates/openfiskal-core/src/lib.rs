@@ -2,6 +2,7 @@
 //! validation rules of organizations and locations (api.md §1.3–§1.5, §1.13, §4). No IO, no async.
 
 pub mod clock;
+pub mod closing;
 pub mod id;
 pub mod metadata;
 pub mod operation;

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod bootstrap;
+pub mod closings;
 pub mod fiscal_unit_body;
 pub mod fiscal_units;
 pub mod journal;
@@ -66,4 +67,6 @@ pub fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(operations::get_operation))
         .routes(routes!(operations::list_operations))
         .routes(routes!(receipts::get_receipt))
+        .routes(routes!(closings::create_closing, closings::list_closings))
+        .routes(routes!(closings::get_closing))
 }

@@ -32,6 +32,9 @@ fn empty() -> Value {
 fn patch_reg() -> Value {
     json!({"label": "Kasse 1"})
 }
+fn daily() -> Value {
+    json!({"type": "daily"})
+}
 fn register() -> Value {
     json!({"label": "Kasse 9", "jurisdiction": "DE"})
 }
@@ -50,7 +53,8 @@ fn loc() -> Value {
 
 /// `{org}`, `{loc}`, `{pkey}` (a platform key to revoke), `{okey}` (an organization key to revoke),
 /// `{reg}` (a DE register with an active unit `{fu}` and a register key), `{regnew}` (no unit yet),
-/// `{regrot}` (to rotate), `{regarch}` (to archive), `{fudec}` (a unit to decommission), `{jrn}`.
+/// `{regrot}` (to rotate), `{regarch}` (to archive), `{fudec}` (a unit to decommission), `{jrn}`,
+/// `{cls}` (a closing of `{reg}`).
 const TABLE: &[Row] = &[
     ("GET", "/healthz", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/readyz", None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -93,6 +97,9 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/operations/{op}", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("GET", "/v1/registers/{regop}/operations", None, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("GET", "/v1/operations/{opdone}/receipt", None, [401, 401, 400, 200, 404, 401, 200, 404]),
+    ("POST", "/v1/registers/{reg}/closings", Some(daily), [401, 401, 400, 201, 404, 401, 201, 201]),
+    ("GET", "/v1/registers/{reg}/closings", None, [401, 401, 400, 200, 404, 401, 200, 200]),
+    ("GET", "/v1/closings/{cls}", None, [401, 401, 400, 200, 404, 401, 200, 200]),
     ("POST", "/v1/fiscal-units/{fudec}/decommission", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{regarch}/deactivate", None, [401, 401, 400, 200, 404, 401, 409, 403]),
     ("POST", "/v1/registers/{reg}/fiscal-units/replace", None, [401, 401, 400, 200, 404, 401, 200, 403]),
@@ -263,6 +270,18 @@ async fn every_endpoint_for_every_caller() {
             rows.push((method.to_string(), path, body, *expected));
         }
     }
+    let cls = app
+        .send(
+            "POST",
+            &format!("/v1/registers/{reg}/closings"),
+            &[("authorization", &bearer(&w.org_key))],
+            Some(&json!({"type": "shift"})),
+        )
+        .await
+        .expect(201, None)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let callers: [Vec<(&str, String)>; 8] = [
         vec![],
@@ -290,7 +309,8 @@ async fn every_endpoint_for_every_caller() {
             .replace("{reg}", &reg)
             .replace("{fudec}", &fudec)
             .replace("{fu}", &fu)
-            .replace("{jrn}", jrn);
+            .replace("{jrn}", jrn)
+            .replace("{cls}", &cls);
         for (i, headers) in callers.iter().enumerate() {
             let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let res = app.send(method, &path, &hs, body.as_ref()).await;
@@ -327,6 +347,7 @@ async fn every_documented_operation_is_in_the_table() {
             .replace("{fiscalUnitId}", "{fu}")
             .replace("{entryId}", "{jrn}")
             .replace("{operationId}", "{op}")
+            .replace("{closingId}", "{cls}")
     };
     let mut documented: Vec<String> = documented.iter().map(|s| normalize(s)).collect();
     let per_type =

@@ -4,6 +4,7 @@
 
 mod authz;
 mod bootstrap;
+mod closings;
 mod conventions;
 mod custody;
 mod fiscal_units;

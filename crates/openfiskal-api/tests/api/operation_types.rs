@@ -427,3 +427,47 @@ both_backends! {
         assert_eq!(fr["fiscal"]["verification"]["qr_data"], Value::Null);
     }
 }
+
+both_backends! {
+    async fn a_daily_closing_sums_the_types_and_ends_voids(app) {
+        let c = Ctx::new(app).await;
+        let sale = c
+            .one_shot(
+                "sales",
+                json!({"line_items": [line("A", "1", 1190, "0.19"), line("B", "1", 1070, "0.07")],
+                       "payments": [pay("cash", "inbound", 2260)]}),
+            )
+            .await;
+        let refund_line = json!([{"original_line_id": sale["data"]["line_items"][0]["id"], "quantity": "1"}]);
+        c.one_shot(
+            "refunds",
+            json!({"original_operation_id": sale["id"], "line_items": refund_line, "payments": [pay("cash", "outbound", 1190)]}),
+        )
+        .await;
+        c.one_shot("trainings", json!({"line_items": [line("T", "1", 500, "0.19")], "payments": [pay("card", "inbound", 500)]}))
+            .await;
+        c.one_shot("cash-movements", json!({"direction": "in", "amount": 10000, "reason": "float"})).await;
+        let open = c.start("sales", json!({"cashier": cashier()})).await;
+        let closings = format!("/v1/registers/{}/closings", c.reg);
+        c.send("POST", &closings, Some(json!({"type": "daily"}))).await.expect(409, Some("open_operations_exist"));
+        c.send("POST", &format!("/v1/sales/{}/cancel", open["id"].as_str().unwrap()), None).await.expect(200, None);
+        let z = c.send("POST", &closings, Some(json!({"type": "daily"}))).await.expect(201, None);
+        let s = &z["summary"];
+        assert_eq!(s["operation_count"], 4);
+        assert_eq!((&s["total_gross"], &s["total_net"], &s["total_tax"]), (&json!(1070), &json!(1000), &json!(70)));
+        assert_eq!(s["by_operation_type"]["sales"], json!({"count": 1, "total_gross": 2260}));
+        assert_eq!(s["by_operation_type"]["refunds"], json!({"count": 1, "total_gross": 1190}));
+        assert_eq!(s["by_operation_type"]["trainings"]["count"], 1);
+        assert_eq!(s["by_operation_type"]["cancelled"]["count"], 1);
+        assert_eq!(s["by_operation_type"]["cash_movements"]["cash_in_total"], 10000);
+        assert_eq!(s["total_by_payment_method"]["cash"], 1070);
+        assert_eq!(z["fiscal"]["z_number"], 1);
+        assert_eq!(z["fiscal"]["process_data"], "Kassenabschluss Z_NR=1");
+        let covered = c.send("GET", &format!("/v1/sales/{}", sale["id"].as_str().unwrap()), None).await.expect(200, None);
+        assert_eq!(covered["closing_id"], z["id"]);
+        // After the daily closing a sale cannot be voided: a refund is the way.
+        let v = json!({"cashier": cashier(), "original_operation_id": sale["id"]});
+        let e = c.send("POST", &format!("/v1/registers/{}/voids", c.reg), Some(v)).await.expect(422, Some("original_operation_invalid"));
+        assert!(e["message"].as_str().unwrap().contains("use a refund"), "{e}");
+    }
+}

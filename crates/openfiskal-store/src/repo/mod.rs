@@ -3,6 +3,7 @@
 //! row-level security, so every query filters by organization itself.
 
 pub mod api_keys;
+pub mod closings;
 pub mod faults;
 pub mod fiscal_units;
 pub mod idempotency;

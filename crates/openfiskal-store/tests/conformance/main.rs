@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
 
+mod closings;
+
 use std::sync::Arc;
 
 use openfiskal_store::repo::api_keys::{self, ApiKeyRow};
