@@ -104,3 +104,18 @@ async fn disable_tse(app: &AppState, db: &mut impl Db, unit: &mut FiscalUnitRow,
     journal::append(app, db, unit, &records, now, None).await?;
     Ok(())
 }
+
+/// Moves `unit` to `error` after a device failure (api.md §6.6), in the caller's transaction.
+pub async fn unit_failed(
+    app: &AppState,
+    tx: &mut openfiskal_store::Tx,
+    unit: &mut FiscalUnitRow,
+    f: &device::DeviceFailure,
+) -> Result<(), ApiError> {
+    unit.state = "error".into();
+    unit.reason = Some(f.reason.clone());
+    unit.reason_code = Some(f.code.to_owned());
+    unit.state_changed_at = app.now_us();
+    fiscal_units::update_lifecycle(tx, unit).await?;
+    Ok(())
+}

@@ -266,11 +266,7 @@ async fn unit_failed(app: &AppState, org: &str, unit_id: &str, f: &DeviceFailure
     if let Some(mut unit) = fiscal_units::lock(&mut tx, org, unit_id).await?
         && unit.state == "active"
     {
-        unit.state = "error".into();
-        unit.reason = Some(f.reason.clone());
-        unit.reason_code = Some(f.code.to_owned());
-        unit.state_changed_at = app.now_us();
-        fiscal_units::update_lifecycle(&mut tx, &unit).await?;
+        lifecycle::unit_failed(app, &mut tx, &mut unit, f).await?;
         tx.commit().await?;
     }
     Ok(())

@@ -136,16 +136,6 @@ fn initial_fiscal(unit: &FiscalUnitRow) -> Result<Value, ApiError> {
     }))
 }
 
-/// Moves the unit to `error` after a device failure (api.md §6.6), in the caller's transaction.
-async fn unit_failed(app: &AppState, tx: &mut Tx, unit: &mut FiscalUnitRow, f: &DeviceFailure) -> Result<(), ApiError> {
-    unit.state = "error".into();
-    unit.reason = Some(f.reason.clone());
-    unit.reason_code = Some(f.code.to_owned());
-    unit.state_changed_at = app.now_us();
-    fiscal_units::update_lifecycle(tx, unit).await?;
-    Ok(())
-}
-
 fn failure_json(app: &AppState, f: &DeviceFailure) -> Value {
     json!({"reason": format!("TSE {}", f.reason), "since": Timestamp::from_micros(app.now_us())})
 }
@@ -455,7 +445,7 @@ async fn record_in_tx(
         }
         Err(TseStepError::Device(f)) => {
             // The till is never blocked: completed + failed, unit to error (api.md §7.6).
-            unit_failed(app, tx, unit, &f).await?;
+            lifecycle::unit_failed(app, tx, unit, &f).await?;
             fiscal["tse_failure"] = failure_json(app, &f);
             fiscal["transmission_status"] = json!("failed");
             fiscal["state"] = json!("failed");
@@ -555,7 +545,7 @@ pub async fn start_operation(
             fiscal_state = "succeeded";
         }
         Err(TseStepError::Device(f)) => {
-            unit_failed(&app, &mut tx, &mut unit, &f).await?;
+            lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
             fiscal["tse_failure"] = failure_json(&app, &f);
             warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
         }
@@ -783,7 +773,7 @@ pub async fn cancel_operation(
             Ok(e) => fiscal["end_event"] = event_json(&e),
             Err(TseStepError::Device(f)) => {
                 // The operation stays open; the unit goes to error (committed), nothing is answered as stored.
-                unit_failed(&app, &mut tx, &mut unit, &f).await?;
+                lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
                 tx.commit().await?;
                 return Err(f.to_error());
             }
