@@ -311,6 +311,11 @@ both_backends! {
         .await
         .expect(200, None);
     c.check_signed(&done, "Beleg^5.00_10.00_0.00_0.00_0.00^15.00:Unbar").await;
+    // No cash rounding in DE, on an exchange either.
+    let rounded = json!({"cashier": cashier(), "complete": true, "returned_line_items": [line("A", "1", 100, "0.19")],
+        "line_items": [line("B", "1", 101, "0.19")], "rounding_adjustment": -1, "payments": []});
+    let e = c.send("POST", &format!("/v1/registers/{}/exchanges", c.reg), Some(rounded)).await.expect(422, None);
+    assert_eq!(e["fiscal_errors"][0]["code"], "rounding_not_allowed");
     // An exchange needs a returned line.
     let none = json!({"cashier": cashier(), "complete": true, "line_items": [line("A", "1", 100, "0.19")],
         "payments": [pay("cash", "inbound", 100)]});

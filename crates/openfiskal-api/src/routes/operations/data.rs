@@ -297,7 +297,10 @@ fn returns(i: &Input<'_>, ids: &mut dyn ChildIds) -> Result<Value, ApiError> {
             "payments": to_value(&payments)?, "customer": r.customer, "full_refund": full_refund}));
     }
     let (returned, _) = returned_lines(i, r.returned_line_items.as_ref(), "returned_line_items", &ctx, ids)?;
-    let sale_part = merged(i.inputs, &Map::new(), &["returned_line_items", "customer"]);
+    // The new lines carry the cash rounding (checked against the jurisdiction by the core).
+    let rounding_part: Map<String, Value> =
+        i.settle.iter().filter(|(k, _)| *k == "rounding_adjustment").map(|(k, v)| (k.clone(), v.clone())).collect();
+    let sale_part = merged(i.inputs, &rounding_part, &["returned_line_items", "customer"]);
     let new: SaleInput = from_value(sale_part)?;
     let mut sale = model::compute(&new, &ctx, ids)?;
     let returned_totals = model::totals::build_totals(&returned, &[], Money::ZERO, &ctx)?;
