@@ -476,3 +476,30 @@ both_backends! {
         assert!(e["message"].as_str().unwrap().contains("use a refund"), "{e}");
     }
 }
+
+both_backends! {
+    async fn a_one_shot_sale_during_an_outage_completes_failed_and_is_fiscalized_later(app) {
+        let c = Ctx::new(app).await;
+        let faults = format!("/v1/sandbox/fiscal-units/{}/faults", c.fu);
+        c.send("POST", &faults, Some(json!({"kind": "device_unreachable"}))).await.expect(201, None);
+        let mut body = json!({"cashier": cashier(), "complete": true, "line_items": [line("A", "2", 500, "0.07")],
+            "payments": [pay("cash", "inbound", 1000)]});
+        let op = c.send("POST", &format!("/v1/registers/{}/sales", c.reg), Some(body.clone())).await.expect(201, None);
+        assert_eq!((op["state"].as_str(), op["fiscal_state"].as_str()), (Some("completed"), Some("failed")));
+        assert_eq!(op["fiscal"]["start_event"], Value::Null);
+        assert_eq!(op["warnings"][0]["code"], "tse_failure");
+        let id = op["id"].as_str().unwrap();
+        let r = c.send("GET", &format!("/v1/operations/{id}/receipt"), None).await.expect(200, None);
+        assert_eq!(r["notices"], json!(["TSE ausgefallen"]));
+        // While the unit is in error, further sales are refused; a bad body still stores nothing.
+        body["line_items"] = json!([]);
+        c.send("POST", &format!("/v1/registers/{}/sales", c.reg), Some(body)).await.expect(422, Some("validation_error"));
+        c.send("DELETE", &faults, None).await.expect(200, None);
+        c.app.clock.advance_secs(120);
+        c.send("POST", &format!("/v1/fiscal-units/{}/recover", c.fu), None).await.expect(200, None);
+        let f = c.send("POST", &format!("/v1/sales/{id}/fiscalize"), None).await.expect(200, None);
+        assert_eq!(f["fiscal_state"], "succeeded");
+        assert_eq!(f["fiscal"]["start_event"]["signed_at"], "2026-02-26T10:02:00Z", "signed at the retry");
+        c.check_signed(&f, "Beleg^0.00_10.00_0.00_0.00_0.00^10.00:Bar").await;
+    }
+}

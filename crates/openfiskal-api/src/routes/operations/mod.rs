@@ -44,6 +44,9 @@ use crate::validate::{opt_length, path_id, to_json};
 
 pub use self::body::{Cashier, OriginalDocument};
 
+/// The warning of an operation completed while its TSE failed (api.md §7.6, AEAO § 146a No. 7.2).
+const TSE_FAILED: &str = "The TSE failed; print \"TSE ausgefallen\" and fiscalize later.";
+
 /// At most this many open operations per fiscal unit (api.md §7.5).
 const MAX_OPEN: i64 = 2_000;
 
@@ -450,7 +453,7 @@ async fn record_in_tx(
             fiscal["transmission_status"] = json!("failed");
             fiscal["state"] = json!("failed");
             op.fiscal_state = "failed".into();
-            op.warnings = json!([{"code": "tse_failure", "message": "The TSE failed; print \"TSE ausgefallen\" and fiscalize later."}]).to_string();
+            op.warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]).to_string();
         }
         Err(TseStepError::Other(e)) => return Err(e),
     }
@@ -547,7 +550,16 @@ pub async fn start_operation(
         Err(TseStepError::Device(f)) => {
             lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
             fiscal["tse_failure"] = failure_json(&app, &f);
-            warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
+            if body.complete {
+                // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
+                // on, and fiscalize signs start and finish once the unit is recovered.
+                fiscal["state"] = json!("failed");
+                fiscal["transmission_status"] = json!("failed");
+                fiscal_state = "failed";
+                warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]);
+            } else {
+                warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
+            }
         }
         Err(TseStepError::Other(e)) => return Err(e),
     }
@@ -592,8 +604,14 @@ pub async fn start_operation(
         original_operation_id: original_id,
         issuer: None,
     };
-    if body.complete && op.fiscal_state == "succeeded" {
-        complete_in_tx(&app, &mut tx, &register, &mut op, &mut stored, &body.settle).await?;
+    match (body.complete, op.fiscal_state.as_str()) {
+        (true, "succeeded") => complete_in_tx(&app, &mut tx, &register, &mut op, &mut stored, &body.settle).await?,
+        (true, _) => {
+            op.state = "completed".into();
+            op.completed_at = Some(now);
+            op.issuer = Some(issuer_snapshot(&mut tx, &register).await?);
+        }
+        _ => {}
     }
     operations::insert(&mut tx, &op).await?;
     let out = operation_json(&op)?;
