@@ -183,6 +183,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = clock;
     let state = AppState::new(store.clone(), clock.clone(), ids, Arc::new(kek), config);
     tokio::spawn(purge_idempotency_keys(store.clone(), clock));
+    tokio::spawn(retry_failed_operations(state.clone()));
 
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -193,6 +194,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Signs operations whose fiscalization failed once their unit is active again (api.md §7.5),
+/// every 10 s, at most 100 a round, oldest first.
+async fn retry_failed_operations(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        match openfiskal_api::routes::operations::retry_failed(&state, 100).await {
+            Ok(n) if n > 0 => tracing::info!(fiscalized = n, "failed operations fiscalized"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.message, "automatic fiscalize failed"),
+        }
+    }
 }
 
 /// Deletes expired idempotency entries once an hour.

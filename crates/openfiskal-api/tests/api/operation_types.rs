@@ -503,3 +503,38 @@ both_backends! {
         c.check_signed(&f, "Beleg^0.00_10.00_0.00_0.00_0.00^10.00:Bar").await;
     }
 }
+
+both_backends! {
+    async fn failed_operations_are_retried_oldest_first_once_the_unit_is_back(app) {
+        let c = Ctx::new(app).await;
+        let faults = format!("/v1/sandbox/fiscal-units/{}/faults", c.fu);
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let s = c.start("sales", json!({"cashier": cashier(), "line_items": [line("A", "1", 100, "0.19")]})).await;
+            ids.push(s["id"].as_str().unwrap().to_owned());
+        }
+        c.send("POST", &faults, Some(json!({"kind": "device_unreachable"}))).await.expect(201, None);
+        for id in &ids {
+            let done = c
+                .send("POST", &format!("/v1/sales/{id}/complete"), Some(json!({"payments": [pay("cash", "inbound", 100)]})))
+                .await;
+            // The first fails the TSE and puts the unit in error; the second is refused until recovery.
+            if id == &ids[0] {
+                assert_eq!(done.expect(200, None)["fiscal_state"], "failed");
+            } else {
+                done.expect(409, Some("fiscal_unit_not_active"));
+            }
+        }
+        // Nothing is retried while the unit is in error.
+        assert_eq!(openfiskal_api::routes::operations::retry_failed(&c.app.state, 10).await.unwrap(), 0);
+        c.send("DELETE", &faults, None).await.expect(200, None);
+        c.app.clock.advance_secs(30);
+        c.send("POST", &format!("/v1/fiscal-units/{}/recover", c.fu), None).await.expect(200, None);
+        assert_eq!(openfiskal_api::routes::operations::retry_failed(&c.app.state, 10).await.unwrap(), 1);
+        let op = c.send("GET", &format!("/v1/sales/{}", ids[0]), None).await.expect(200, None);
+        assert_eq!((op["fiscal_state"].as_str(), op["resource_version"].as_i64()), (Some("succeeded"), Some(3)));
+        assert_eq!(op["fiscal"]["end_event"]["signed_at"], "2026-02-26T10:00:30Z", "signed at the retry");
+        c.check_signed(&op, "Beleg^1.00_0.00_0.00_0.00_0.00^1.00:Bar").await;
+        assert_eq!(openfiskal_api::routes::operations::retry_failed(&c.app.state, 10).await.unwrap(), 0, "once");
+    }
+}

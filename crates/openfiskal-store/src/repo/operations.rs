@@ -152,6 +152,15 @@ pub async fn lock(db: &mut impl Db, org: &str, id_or_client: &str) -> Result<Opt
     Ok(row)
 }
 
+/// Completed operations whose fiscalization failed and whose unit is `active` again, oldest
+/// completion first: what the automatic retry signs (api.md §7.5). `(organization_id, id)`.
+pub async fn failed_on_active_units(db: &mut impl Db, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let sql = "SELECT o.organization_id, o.id FROM operations o JOIN fiscal_units f ON f.id = o.fiscal_unit_id \
+               WHERE o.state = 'completed' AND o.fiscal_state = 'failed' AND f.state = 'active' \
+               ORDER BY o.completed_at, o.id LIMIT $1";
+    Ok(on_backend!(db.exec(), e => sqlx::query_as::<_, (String, String)>(sql).bind(limit).fetch_all(e).await)?)
+}
+
 /// A register's operations matching `f`, newest first.
 pub async fn list(
     db: &mut impl Db,

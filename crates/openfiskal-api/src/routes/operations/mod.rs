@@ -836,8 +836,16 @@ pub async fn fiscalize_operation(
             ));
         }
     }
+    let read = op.resource_version;
+    refiscalize_in_tx(&app, &mut tx, &mut op).await?;
+    save(&app, tx, &idem, op, read).await
+}
+
+/// Signs a completed + failed operation again under its unit's lock (fiscalize and the automatic
+/// retry): `409` unless the unit is `active`; a new device failure leaves it `failed`.
+async fn refiscalize_in_tx(app: &AppState, tx: &mut Tx, op: &mut OperationRow) -> Result<(), ApiError> {
     let mut unit =
-        fiscal_units::lock(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
+        fiscal_units::lock(tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
     match unit.state.as_str() {
         "active" => {}
         "decommissioned" => {
@@ -848,15 +856,47 @@ pub async fn fiscalize_operation(
         }
         other => return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {other}."))),
     }
-    let register =
-        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    let register = registers::get(tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let original_kind = match &op.original_operation_id {
-        Some(id) => operations::get(&mut tx, &op.organization_id, id).await?.map(|o| o.kind),
+        Some(id) => operations::get(tx, &op.organization_id, id).await?.map(|o| o.kind),
         None => None,
     };
-    let read = op.resource_version;
-    record_in_tx(&app, &mut tx, &register, &mut op, &mut unit, original_kind.as_deref()).await?;
-    save(&app, tx, &idem, op, read).await
+    record_in_tx(app, tx, &register, op, &mut unit, original_kind.as_deref()).await
+}
+
+/// The automatic retry (api.md §7.5): signs up to `limit` completed operations whose
+/// fiscalization failed and whose unit is `active` again, oldest first, each in its own
+/// transaction (times are those of the retry). Stops at the first new device failure (that unit is
+/// in `error` again). Returns how many are now `succeeded`.
+pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError> {
+    let due = {
+        let mut db = app.store.read().await?;
+        operations::failed_on_active_units(&mut db, limit).await?
+    };
+    let mut done = 0;
+    for (org, id) in due {
+        let mut tx = app.store.begin().await?;
+        let Some(mut op) = operations::get(&mut tx, &org, &id).await? else { continue };
+        if (op.state.as_str(), op.fiscal_state.as_str()) != ("completed", "failed") {
+            continue; // fiscalized meanwhile
+        }
+        let read = op.resource_version;
+        match refiscalize_in_tx(app, &mut tx, &mut op).await {
+            Ok(()) => {}
+            Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
+            Err(e) => return Err(e),
+        }
+        let succeeded = op.fiscal_state == "succeeded";
+        op.resource_version = read + 1;
+        op.updated_at = app.now_us();
+        operations::update(&mut tx, &op, read).await?;
+        tx.commit().await?;
+        if !succeeded {
+            break;
+        }
+        done += 1;
+    }
+    Ok(done)
 }
 
 fn with_etag(op: &OperationRow) -> Result<Response, ApiError> {
