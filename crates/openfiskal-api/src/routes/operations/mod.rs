@@ -326,11 +326,27 @@ impl Stored {
 }
 
 /// What a computation of `data` depends on besides the inputs.
-struct Scope<'a> {
+struct Scope {
     kind: OpKind,
-    original: Option<&'a Original>,
+    original: Option<Original>,
     jurisdiction: Jurisdiction,
     date: jiff::civil::Date,
+}
+
+impl Scope {
+    /// The register's jurisdiction and local date, and the checked original (if any).
+    async fn load(
+        app: &AppState,
+        tx: &mut Tx,
+        kind: OpKind,
+        register: &RegisterRow,
+        original_id: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let jurisdiction = jurisdiction(register)?;
+        let date = local_date(app, tx, register).await?;
+        let original = load_original(tx, kind, register, original_id).await?;
+        Ok(Self { kind, original, jurisdiction, date })
+    }
 }
 
 /// Computes `data` from the stored inputs (ids replayed where lists are unchanged).
@@ -338,7 +354,7 @@ fn compute(
     app: &AppState,
     stored: &mut Stored,
     settle: &Map<String, Value>,
-    scope: &Scope<'_>,
+    scope: &Scope,
     stage: Stage,
 ) -> Result<String, ApiError> {
     let mut fresh = FromIdGen(&*app.ids);
@@ -347,7 +363,7 @@ fn compute(
         kind: scope.kind,
         inputs: &stored.inputs,
         settle,
-        original: scope.original,
+        original: scope.original.as_ref(),
         jurisdiction: scope.jurisdiction,
         date: scope.date,
         stage,
@@ -382,17 +398,14 @@ async fn complete_in_tx(
     settle: &Map<String, Value>,
 ) -> Result<(), ApiError> {
     let kind = OpKind::parse(&op.kind).ok_or_else(|| ApiError::internal(&"stored operation type"))?;
-    let jurisdiction = jurisdiction(register)?;
-    let date = local_date(app, tx, register).await?;
-    let original = load_original(tx, kind, register, op.original_operation_id.as_deref()).await?;
-    let scope = Scope { kind, original: original.as_ref(), jurisdiction, date };
+    let scope = Scope::load(app, tx, kind, register, op.original_operation_id.as_deref()).await?;
     op.data = compute(app, stored, settle, &scope, Stage::Complete)?;
     op.inputs = stored.to_json()?;
     let mut unit = active_unit(tx, &op.organization_id, &op.fiscal_unit_id).await?;
     op.state = "completed".into();
     op.completed_at = Some(app.now_us());
     op.issuer = Some(issuer_snapshot(tx, register).await?);
-    let orig_kind = original.as_ref().map(|o| o.kind.as_str());
+    let orig_kind = scope.original.as_ref().map(|o| o.kind.as_str());
     record_in_tx(app, tx, register, op, &mut unit, orig_kind).await
 }
 
@@ -517,12 +530,10 @@ pub async fn start_operation(
         let out = operation_json(&existing)?;
         return idempotency::commit(&app, tx, &idem, StatusCode::OK, &out, vec![etag(existing.resource_version)]).await;
     }
-    let date = local_date(&app, &mut tx, &register).await?;
-    let original = load_original(&mut tx, kind, &register, body.refs.original_operation_id.as_deref()).await?;
+    let scope = Scope::load(&app, &mut tx, kind, &register, body.refs.original_operation_id.as_deref()).await?;
     let mut stored = Stored { inputs: body.inputs, ids: Vec::new() };
     // The whole body first (a one-shot's complete part too): nothing is signed for a bad request.
     let stage = if body.complete { Stage::Complete } else { Stage::Open };
-    let scope = Scope { kind, original: original.as_ref(), jurisdiction: j, date };
     let data = compute(&app, &mut stored, &body.settle, &scope, stage)?;
     let unit_id = register
         .current_fiscal_unit_id
@@ -563,7 +574,7 @@ pub async fn start_operation(
         }
         Err(TseStepError::Other(e)) => return Err(e),
     }
-    let original_id = original.as_ref().map(|o| o.row.id.clone());
+    let original_id = scope.original.as_ref().map(|o| o.row.id.clone());
     let mut op = OperationRow {
         id: op_id,
         organization_id: org,
@@ -729,9 +740,7 @@ pub async fn update_operation(
     let kind = OpKind::of_route(&route)?;
     let Change { mut tx, mut op, register, read, mut stored, .. } =
         begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
-    let date = local_date(&app, &mut tx, &register).await?;
-    let original = load_original(&mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
-    let scope = Scope { kind, original: original.as_ref(), jurisdiction: jurisdiction(&register)?, date };
+    let scope = Scope::load(&app, &mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
     op.data = compute(&app, &mut stored, &Map::new(), &scope, Stage::Open)?;
     op.inputs = stored.to_json()?;
     save(&app, tx, &idem, op, read).await
