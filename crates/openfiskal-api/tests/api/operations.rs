@@ -1,4 +1,5 @@
-//! Operations (api.md §7) through the German TSE, first slice: cash movements end to end.
+//! Operations (api.md §7) through the German TSE, on cash movements: the lifecycle, the outage path,
+//! client ids, If-Match and gapless counters under concurrency (every type: operation_types.rs).
 
 use base64::Engine;
 
