@@ -198,7 +198,7 @@ fn gross_of_breakdown(breakdown: &Value, sign: i64) -> Result<Gross, ApiError> {
 
 /// The gross amounts an operation of `kind` with `data` reports (de-tse.md §6.4): sales, trainings
 /// and deposits their breakdown; refunds it negated; exchanges new minus returned; captures the
-/// goods minus the deposit; cash movements their signed amount in position 5.
+/// goods minus the deposit. (Cash movements have their own processData, see [`process_data`].)
 fn gross_of(kind: &str, data: &Value) -> Result<Gross, ApiError> {
     let breakdown = |v: &Value, sign| gross_of_breakdown(&v["tax_breakdown"], sign);
     let minus = |a: Gross, b: Gross| a.minus(&b).map_err(|e| ApiError::internal(&e));
@@ -206,11 +206,6 @@ fn gross_of(kind: &str, data: &Value) -> Result<Gross, ApiError> {
         "refund" => breakdown(&data["totals"], -1),
         "exchange" => minus(breakdown(&data["totals"], 1)?, breakdown(&data["returned_totals"], 1)?),
         "deposit_capture" => minus(breakdown(&data["totals"], 1)?, breakdown(&data["deposit_application"], 1)?),
-        "cash_movement" => {
-            let mut g = Gross::default();
-            g.add(VatPosition::ZeroOrNotTaxable, signed_cash(data)).map_err(|e| ApiError::internal(&e))?;
-            Ok(g)
-        }
         _ => breakdown(&data["totals"], 1),
     }
 }

@@ -40,27 +40,23 @@ impl Original {
 pub struct StableIds<'a> {
     replay: Vec<std::collections::VecDeque<String>>,
     fresh: &'a mut dyn ChildIds,
-    /// Every id handed out, in order (stored for the next computation).
-    pub issued: Vec<String>,
 }
 
 const KINDS: [ChildKind; 3] = [ChildKind::LineItem, ChildKind::LineDiscount, ChildKind::CartDiscount];
 
 impl<'a> StableIds<'a> {
     /// Replays `previous` (per kind, in order), then asks `fresh`.
-    pub fn new(previous: Vec<String>, fresh: &'a mut dyn ChildIds) -> Self {
+    pub fn new(previous: &[String], fresh: &'a mut dyn ChildIds) -> Self {
         let replay =
             KINDS.iter().map(|k| previous.iter().filter(|id| id.starts_with(k.prefix())).cloned().collect()).collect();
-        Self { replay, fresh, issued: Vec::new() }
+        Self { replay, fresh }
     }
 }
 
 impl ChildIds for StableIds<'_> {
     fn next_id(&mut self, kind: ChildKind) -> String {
         let queue = KINDS.iter().position(|k| *k == kind).and_then(|i| self.replay.get_mut(i));
-        let id = queue.and_then(std::collections::VecDeque::pop_front).unwrap_or_else(|| self.fresh.next_id(kind));
-        self.issued.push(id.clone());
-        id
+        queue.and_then(std::collections::VecDeque::pop_front).unwrap_or_else(|| self.fresh.next_id(kind))
     }
 }
 
@@ -237,12 +233,13 @@ fn returned_lines(
         }
         // Nothing sent against an original: at completion everything still refundable (full refund).
         (Some(orig), None) if i.stage == Stage::Complete && i.kind == OpKind::Refund => {
-            let all = remaining_lines(&orig.lines()?, &orig.returned);
+            let lines = orig.lines()?;
+            let all = remaining_lines(&lines, &orig.returned);
             if all.is_empty() {
                 let msg = "nothing of the original operation is left to refund";
                 return Err(DataError::fiscal(key, "refund_quantity_exceeded", msg).into());
             }
-            Ok((build_returned_lines(&all, &orig.lines()?, &orig.returned, key, ids)?, true))
+            Ok((build_returned_lines(&all, &lines, &orig.returned, key, ids)?, true))
         }
         (None, Some(raw)) => {
             let free: Vec<LineItemInput> = from_value(raw.clone()).map_err(|e| prefix(e, key))?;

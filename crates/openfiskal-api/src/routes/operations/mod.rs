@@ -21,9 +21,10 @@ use openfiskal_core::operation::{FromIdGen, Jurisdiction, Stage};
 use openfiskal_core::{RegisterId, Timestamp};
 use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use openfiskal_store::repo::locations::{self, LocationRow};
 use openfiskal_store::repo::operations::{self, ListFilter, OperationRow};
+use openfiskal_store::repo::orgs;
 use openfiskal_store::repo::registers::{self, RegisterRow};
-use openfiskal_store::repo::{locations, orgs};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -192,13 +193,6 @@ fn jurisdiction(register: &RegisterRow) -> Result<Jurisdiction, ApiError> {
     }
 }
 
-/// Today's date in the register's location (rates valid from a date, api.md §8.3).
-async fn local_date(app: &AppState, tx: &mut Tx, register: &RegisterRow) -> Result<jiff::civil::Date, ApiError> {
-    let loc = locations::get(tx, &register.organization_id, &register.location_id).await?;
-    let tz = loc.and_then(|l| jiff::tz::TimeZone::get(&l.timezone).ok()).unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Timestamp::from_micros(app.now_us()).to_jiff().to_zoned(tz).date())
-}
-
 fn invalid_original(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "original_operation_invalid", message)
         .param("original_operation_id")
@@ -293,23 +287,29 @@ async fn load_original(
 /// The stored merged inputs and the ids of the last computation.
 struct Stored {
     inputs: Map<String, Value>,
+    /// The child ids of the stored `data`, to replay (api.md §8.1).
     ids: Vec<String>,
 }
 
 impl Stored {
-    fn parse(raw: &str) -> Result<Self, ApiError> {
-        let mut v: Map<String, Value> = serde_json::from_str(raw).map_err(|e| ApiError::internal(&e))?;
-        let ids = match v.remove("_ids") {
-            Some(ids) => serde_json::from_value(ids).map_err(|e| ApiError::internal(&e))?,
-            None => Vec::new(),
-        };
-        Ok(Self { inputs: v, ids })
+    /// The stored inputs and the child ids of the stored `data` (returned lines, lines with their
+    /// line discounts, cart discounts: the order the computation asks for them, per kind).
+    fn parse(inputs: &str, data: &str) -> Result<Self, ApiError> {
+        let inputs = serde_json::from_str(inputs).map_err(|e| ApiError::internal(&e))?;
+        let data: Value = serde_json::from_str(data).map_err(|e| ApiError::internal(&e))?;
+        let mut ids = Vec::new();
+        let items = |k: &str| data[k].as_array().cloned().unwrap_or_default();
+        for line in items("returned_line_items").iter().chain(items("line_items").iter()) {
+            ids.extend(line["id"].as_str().map(str::to_owned));
+            let discounts = line["line_discounts"].as_array().into_iter().flatten();
+            ids.extend(discounts.filter_map(|d| d["id"].as_str().map(str::to_owned)));
+        }
+        ids.extend(items("cart_discounts").iter().filter_map(|d| d["id"].as_str().map(str::to_owned)));
+        Ok(Self { inputs, ids })
     }
 
     fn to_json(&self) -> Result<String, ApiError> {
-        let mut v = self.inputs.clone();
-        v.insert("_ids".into(), json!(self.ids));
-        to_json(&v)
+        to_json(&self.inputs)
     }
 
     /// Applies the inputs of a PATCH or complete: fields replace; a replaced list gets new ids
@@ -330,11 +330,14 @@ struct Scope {
     kind: OpKind,
     original: Option<Original>,
     jurisdiction: Jurisdiction,
+    /// Today's date in the register's location (rates valid from a date, api.md §8.3).
     date: jiff::civil::Date,
+    /// The register's location (its time zone; the receipt's issuer block).
+    location: LocationRow,
 }
 
 impl Scope {
-    /// The register's jurisdiction and local date, and the checked original (if any).
+    /// The register's jurisdiction, location and local date, and the checked original (if any).
     async fn load(
         app: &AppState,
         tx: &mut Tx,
@@ -343,22 +346,26 @@ impl Scope {
         original_id: Option<&str>,
     ) -> Result<Self, ApiError> {
         let jurisdiction = jurisdiction(register)?;
-        let date = local_date(app, tx, register).await?;
+        let location = locations::get(tx, &register.organization_id, &register.location_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let tz = jiff::tz::TimeZone::get(&location.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let date = Timestamp::from_micros(app.now_us()).to_jiff().to_zoned(tz).date();
         let original = load_original(tx, kind, register, original_id).await?;
-        Ok(Self { kind, original, jurisdiction, date })
+        Ok(Self { kind, original, jurisdiction, date, location })
     }
 }
 
 /// Computes `data` from the stored inputs (ids replayed where lists are unchanged).
 fn compute(
     app: &AppState,
-    stored: &mut Stored,
+    stored: &Stored,
     settle: &Map<String, Value>,
     scope: &Scope,
     stage: Stage,
 ) -> Result<String, ApiError> {
     let mut fresh = FromIdGen(&*app.ids);
-    let mut ids = StableIds::new(std::mem::take(&mut stored.ids), &mut fresh);
+    let mut ids = StableIds::new(&stored.ids, &mut fresh);
     let input = Input {
         kind: scope.kind,
         inputs: &stored.inputs,
@@ -368,45 +375,48 @@ fn compute(
         date: scope.date,
         stage,
     };
-    let data = data::compute(&input, &mut ids)?;
-    stored.ids = ids.issued;
-    to_json(&data)
+    to_json(&data::compute(&input, &mut ids)?)
 }
 
 /// The issuer block of the receipt, snapshotted at completion (api.md §11).
-async fn issuer_snapshot(tx: &mut Tx, register: &RegisterRow) -> Result<String, ApiError> {
+async fn issuer_snapshot(tx: &mut Tx, register: &RegisterRow, loc: &LocationRow) -> Result<String, ApiError> {
     let org = orgs::get(tx, &register.organization_id).await?.ok_or_else(ApiError::not_found)?;
-    let loc =
-        locations::get(tx, &register.organization_id, &register.location_id).await?.ok_or_else(ApiError::not_found)?;
     let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| ApiError::internal(&e));
     to_json(&json!({
         "organization_id": org.id, "legal_name": org.legal_name, "trade_name": org.trade_name, "tax_id": org.tax_id,
-        "tax_number": org.tax_number, "address": parse(&org.address)?, "location_id": loc.id,
-        "location_name": loc.name, "location_address": parse(&loc.address)?, "timezone": loc.timezone,
+        "tax_number": org.tax_number, "address": parse(&org.address)?, "location_id": &loc.id,
+        "location_name": &loc.name, "location_address": parse(&loc.address)?, "timezone": &loc.timezone,
         "register_id": register.id, "register_label": register.label,
     }))
 }
 
-/// Completes an open operation inside `tx`: computes `data` with the payments, re-checks the
-/// original, then signs the Finish (and a Start if none was signed).
+/// Completes an open operation whose `data` was computed at [`Stage::Complete`] inside `tx`: takes
+/// the issuer snapshot, then signs the Finish (and a Start if none was signed).
 async fn complete_in_tx(
     app: &AppState,
     tx: &mut Tx,
     register: &RegisterRow,
     op: &mut OperationRow,
-    stored: &mut Stored,
-    settle: &Map<String, Value>,
+    scope: &Scope,
 ) -> Result<(), ApiError> {
-    let kind = OpKind::parse(&op.kind).ok_or_else(|| ApiError::internal(&"stored operation type"))?;
-    let scope = Scope::load(app, tx, kind, register, op.original_operation_id.as_deref()).await?;
-    op.data = compute(app, stored, settle, &scope, Stage::Complete)?;
-    op.inputs = stored.to_json()?;
     let mut unit = active_unit(tx, &op.organization_id, &op.fiscal_unit_id).await?;
-    op.state = "completed".into();
-    op.completed_at = Some(app.now_us());
-    op.issuer = Some(issuer_snapshot(tx, register).await?);
+    mark_completed(app, tx, register, op, scope).await?;
     let orig_kind = scope.original.as_ref().map(|o| o.kind.as_str());
     record_in_tx(app, tx, register, op, &mut unit, orig_kind).await
+}
+
+/// State `completed`, completion time and the receipt's issuer snapshot.
+async fn mark_completed(
+    app: &AppState,
+    tx: &mut Tx,
+    register: &RegisterRow,
+    op: &mut OperationRow,
+    scope: &Scope,
+) -> Result<(), ApiError> {
+    op.state = "completed".into();
+    op.completed_at = Some(app.now_us());
+    op.issuer = Some(issuer_snapshot(tx, register, &scope.location).await?);
+    Ok(())
 }
 
 /// Records a completed operation with the TSE: the Finish (and a Start if none was signed), the
@@ -531,10 +541,10 @@ pub async fn start_operation(
         return idempotency::commit(&app, tx, &idem, StatusCode::OK, &out, vec![etag(existing.resource_version)]).await;
     }
     let scope = Scope::load(&app, &mut tx, kind, &register, body.refs.original_operation_id.as_deref()).await?;
-    let mut stored = Stored { inputs: body.inputs, ids: Vec::new() };
+    let stored = Stored { inputs: body.inputs, ids: Vec::new() };
     // The whole body first (a one-shot's complete part too): nothing is signed for a bad request.
     let stage = if body.complete { Stage::Complete } else { Stage::Open };
-    let data = compute(&app, &mut stored, &body.settle, &scope, stage)?;
+    let data = compute(&app, &stored, &body.settle, &scope, stage)?;
     let unit_id = register
         .current_fiscal_unit_id
         .clone()
@@ -615,13 +625,10 @@ pub async fn start_operation(
         original_operation_id: original_id,
         issuer: None,
     };
+    // A one-shot's data was computed with the completion rules above.
     match (body.complete, op.fiscal_state.as_str()) {
-        (true, "succeeded") => complete_in_tx(&app, &mut tx, &register, &mut op, &mut stored, &body.settle).await?,
-        (true, _) => {
-            op.state = "completed".into();
-            op.completed_at = Some(now);
-            op.issuer = Some(issuer_snapshot(&mut tx, &register).await?);
-        }
+        (true, "succeeded") => complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?,
+        (true, _) => mark_completed(&app, &mut tx, &register, &mut op, &scope).await?,
         _ => {}
     }
     operations::insert(&mut tx, &op).await?;
@@ -683,16 +690,15 @@ fn apply_changes(op: &mut OperationRow, body: &mut Body) -> Result<(), ApiError>
     Ok(())
 }
 
-/// An open operation loaded for a PATCH or complete, with the body's PATCH-like fields applied.
+/// An open operation loaded for a PATCH or complete: the body applied and `data` recomputed
+/// (with the completion rules and payments for a complete).
 struct Change {
     tx: Tx,
     op: OperationRow,
     register: RegisterRow,
     /// The version it was read at.
     read: i64,
-    body: Body,
-    /// The stored inputs with the body's inputs applied.
-    stored: Stored,
+    scope: Scope,
 }
 
 async fn begin_change(
@@ -717,9 +723,13 @@ async fn begin_change(
         op.completed_occurred_at =
             body.occurred_at.as_deref().map(|t| body::device_time(t, "occurred_at", max_future)).transpose()?;
     }
-    let mut stored = Stored::parse(&op.inputs)?;
+    let mut stored = Stored::parse(&op.inputs, &op.data)?;
     stored.apply(std::mem::take(&mut body.inputs));
-    Ok(Change { tx, op, register, read, body, stored })
+    let scope = Scope::load(app, &mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
+    let stage = if call == Call::Complete { Stage::Complete } else { Stage::Open };
+    op.data = compute(app, &stored, &body.settle, &scope, stage)?;
+    op.inputs = stored.to_json()?;
+    Ok(Change { tx, op, register, read, scope })
 }
 
 /// Change an open operation (lines, discounts, customer, cashier, metadata, …); not a fiscal
@@ -738,11 +748,7 @@ pub async fn update_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let Change { mut tx, mut op, register, read, mut stored, .. } =
-        begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
-    let scope = Scope::load(&app, &mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
-    op.data = compute(&app, &mut stored, &Map::new(), &scope, Stage::Open)?;
-    op.inputs = stored.to_json()?;
+    let Change { tx, op, read, .. } = begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
     save(&app, tx, &idem, op, read).await
 }
 
@@ -762,9 +768,9 @@ pub async fn complete_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let Change { mut tx, mut op, register, read, body, mut stored } =
+    let Change { mut tx, mut op, register, read, scope } =
         begin_change(&app, &caller, kind, Call::Complete, &id, &headers, raw).await?;
-    complete_in_tx(&app, &mut tx, &register, &mut op, &mut stored, &body.settle).await?;
+    complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?;
     save(&app, tx, &idem, op, read).await
 }
 
