@@ -30,7 +30,7 @@ pub use process_data::{PaymentKind, ProcessData, Zahlung, format_cents};
 pub use process_type::{PROCESS_TYPE_KASSENBELEG, PROCESS_TYPE_SONSTIGER_VORGANG, Vorgangstyp, closing_process_data};
 pub use provision::{Configuration, TseKeyInfo, configure, provision, valid_client_id};
 pub use qr::{QrCode, verify_qr};
-pub use system_log::{SystemLog, decommission_logs, initialisation_logs, initialisation_records};
+pub use system_log::{SystemLog, decommission_logs, initialisation_logs, initialisation_records, system_records};
 pub use transaction_log::{TransactionLog, TransactionOperation};
 pub use verify::{Curve, verify_plain};
 

@@ -110,9 +110,12 @@ pub fn initialisation_records(
     client_id: &str,
     ctx: &ProvisionContext,
 ) -> Result<Vec<StartRecord>, TseError> {
-    let logs = initialisation_logs(signer, &ctx.unit_id, client_id, ctx.now.as_secs())?;
-    Ok(logs
-        .into_iter()
+    Ok(system_records(initialisation_logs(signer, &ctx.unit_id, client_id, ctx.now.as_secs())?))
+}
+
+/// Signed system logs as journal records (kind `system_log`, format `der_log_message`).
+pub fn system_records(logs: Vec<SignedLog>) -> Vec<StartRecord> {
+    logs.into_iter()
         .map(|l| StartRecord {
             kind: "system_log",
             record: l.der,
@@ -120,5 +123,5 @@ pub fn initialisation_records(
             signature: Some(l.signature),
             fiscal: None,
         })
-        .collect())
+        .collect()
 }

@@ -1,7 +1,6 @@
 //! Unit and register lifecycle rules (api.md §5.3, §6.5, §17), applied inside the caller's
 //! transaction so the rule and the change commit together.
 
-use openfiskal_core::regime::StartRecord;
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::operations;
@@ -91,16 +90,7 @@ async fn disable_tse(app: &AppState, db: &mut impl Db, unit: &mut FiscalUnitRow,
     let first = u64::try_from(unit.signature_counter + 1).map_err(|e| ApiError::internal(&e))?;
     let logs = openfiskal_de_tse::decommission_logs(&*key, client_id, first, now.div_euclid(1_000_000))
         .map_err(|e| ApiError::internal(&e))?;
-    let records: Vec<StartRecord> = logs
-        .into_iter()
-        .map(|l| StartRecord {
-            kind: "system_log",
-            record: l.der,
-            record_format: "der_log_message",
-            signature: Some(l.signature),
-            fiscal: None,
-        })
-        .collect();
+    let records = openfiskal_de_tse::system_records(logs);
     journal::append(app, db, unit, &records, now, None).await?;
     Ok(())
 }
