@@ -538,3 +538,28 @@ both_backends! {
         assert_eq!(openfiskal_api::routes::operations::retry_failed(&c.app.state, 10).await.unwrap(), 0, "once");
     }
 }
+
+both_backends! {
+    async fn a_unit_holds_at_most_2000_open_operations(app) {
+        let c = Ctx::new(app).await;
+        let reg = c.send("GET", &format!("/v1/registers/{}", c.reg), None).await.expect(200, None);
+        let (org, loc) = (reg["organization_id"].as_str().unwrap(), reg["location_id"].as_str().unwrap());
+        // 1,999 open operations stored directly (signing them through the API would only slow the test).
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1999) \
+             INSERT INTO operations (id, organization_id, location_id, register_id, fiscal_unit_id, type, state, \
+             fiscal_state, sequence_number, cashier, refs, data, fiscal, warnings, metadata, resource_version, \
+             started_at, created_at, updated_at) \
+             SELECT 'op_bulk' || i, '{org}', '{loc}', '{}', '{}', 'sale', 'open', 'pending', 100000 + i, '{{}}', \
+             '{{}}', '{{}}', '{{}}', '[]', '{{}}', 1, 0, 0, 0 FROM n",
+            c.reg, c.fu
+        );
+        c.app.store.execute_raw(&sql).await.unwrap();
+        let body = json!({"cashier": cashier()});
+        c.start("sales", body.clone()).await;
+        let before = c.journal_len().await;
+        let path = format!("/v1/registers/{}/sales", c.reg);
+        c.send("POST", &path, Some(body)).await.expect(409, Some("too_many_open_operations"));
+        assert_eq!(c.journal_len().await, before, "nothing signed");
+    }
+}
