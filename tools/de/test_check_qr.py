@@ -1,17 +1,15 @@
-"""Gate for tools/de/check_qr.py (de-tse.md 13.2, 13.4; vectors/de/README.md): it must accept every
-line of vectors/de/qr-valid.txt, rebuild the golden Finish DTBS byte for byte, and reject one-byte
-changes. Runs with pytest or as a plain script. The vectors are read from ../shared beside the
-repository clone (override with OPENFISKAL_SHARED=<path to shared>)."""
+"""Gate for tools/de/check_qr.py (testdata/de/README.md): it must accept every line of
+testdata/de/qr-valid.txt, rebuild the golden Finish DTBS byte for byte, and reject one-byte
+changes. Runs with pytest or as a plain script. The vectors are read from the repository's
+testdata/de/."""
 
-import os
 import pathlib
 import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 CHECKER = HERE / "check_qr.py"
-SHARED = pathlib.Path(os.environ.get("OPENFISKAL_SHARED", HERE.parent.parent.parent / "shared"))
-VECTORS = SHARED / "spec" / "vectors" / "de"
+VECTORS = HERE.parent.parent / "testdata" / "de"
 
 sys.path.insert(0, str(HERE))
 import check_qr  # noqa: E402

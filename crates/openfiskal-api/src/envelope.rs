@@ -1,6 +1,6 @@
 //! The outermost layer: a request id (`req_…`) on every response and in the span, errors rendered
 //! into the contract's envelope carrying that id, bare statuses from the framework (405, 413) put
-//! into the envelope too, and the HTTP metrics (api.md §1.7, §3.1, §16).
+//! into the envelope too, the access log line and the HTTP metrics (api.md §1.7, §3.1, §16).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -67,10 +67,21 @@ pub async fn request_context(State(app): State<AppState>, req: Request, next: Ne
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert("x-request-id", v);
     }
+    let elapsed = started.elapsed();
+    // The access log: one line per request at `info` (`OPENFISKAL_LOG=openfiskal::access=warn` hides it).
+    tracing::info!(
+        target: "openfiskal::access",
+        %method,
+        %route,
+        status = res.status().as_u16(),
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        %request_id,
+        "request"
+    );
     let status = res.status().as_u16().to_string();
     metrics::counter!("openfiskal_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("openfiskal_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     res
 }

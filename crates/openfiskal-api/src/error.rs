@@ -81,6 +81,17 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid API key is required.")
     }
 
+    /// `401 setup_token_invalid`: one body for an unknown, used, expired or malformed setup token
+    /// (which of them is not said), with the way to a new one.
+    pub fn setup_token_invalid() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "setup_token_invalid",
+            "The setup token is unknown, already used or expired. Print a new one on the server with \
+             `openfiskal admin setup-token`; each token buys one platform key.",
+        )
+    }
+
     /// `403 forbidden`.
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "This credential may not call this endpoint.")

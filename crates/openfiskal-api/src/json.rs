@@ -72,7 +72,10 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
             None if path == "." => String::new(),
             None => path,
         };
-        let msg = inner.split(", expected").next().unwrap_or(&inner).to_owned();
+        // serde's "invalid type: integer `1`, expected a decimal string like \"1\"" keeps what the
+        // field wants; its " at line … column …" suffix (from the raw parser) is dropped.
+        let msg = inner.split(" at line ").next().unwrap_or(&inner);
+        let msg = if param.is_empty() || named.is_some() { msg.to_owned() } else { format!("`{param}`: {msg}") };
         let mut err =
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", format!("Invalid request body: {msg}."));
         if !param.is_empty() {

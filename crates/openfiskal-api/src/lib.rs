@@ -9,6 +9,7 @@ pub mod error;
 pub mod fiscal;
 pub mod idempotency;
 pub mod json;
+mod openapi_headers;
 pub mod pagination;
 pub mod ratelimit;
 pub mod routes;
@@ -52,6 +53,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, Router<AppState>, utoipa::ope
     doc.merge(authed_doc);
     let mut base = ApiDoc::openapi();
     base.merge(doc);
+    openapi_headers::add(&mut base);
     (public, boot, authed, base)
 }
 

@@ -1,5 +1,6 @@
-//! Test support: the `openssl` command line tool as an outside checker (de-tse.md §13.1,
-//! it-rt.md §13.4). A missing `openssl` fails the test: nothing is skipped.
+//! Test support: the `openssl` command line tool as an outside checker. Tests that use it are named
+//! `tool_openssl_…` and ignored in a plain `cargo test`; asked for (`-- --ignored tool_`), a missing
+//! `openssl` fails them.
 
 use std::path::PathBuf;
 use std::process::Command;

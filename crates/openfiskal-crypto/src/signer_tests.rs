@@ -71,7 +71,8 @@ fn p256_reproduces_the_rksv_selfgen_jws_signature() {
 }
 
 #[test]
-fn golden_tse_signatures_pass_the_openssl_harness() {
+#[ignore = "needs the openssl command: cargo test -- --ignored tool_"]
+fn tool_openssl_golden_tse_signatures_pass_the_openssl_harness() {
     // Harness self-test on real third-party signatures before it judges ours (vectors/de/README.md).
     let dir = Workdir::new();
     let spki = hex::decode(format!("{BP384_SPKI_PREFIX}{GOLDEN_POINT}")).unwrap();
@@ -86,7 +87,8 @@ fn golden_tse_signatures_pass_the_openssl_harness() {
 }
 
 #[test]
-fn openssl_verifies_every_software_signature() {
+#[ignore = "needs the openssl command: cargo test -- --ignored tool_"]
+fn tool_openssl_openssl_verifies_every_software_signature() {
     let dir = Workdir::new();
     for kind in [KeyKind::Bp384, KeyKind::P256, KeyKind::Rsa2048] {
         let key = SoftwareKey::generate(kind).unwrap();

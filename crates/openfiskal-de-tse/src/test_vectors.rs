@@ -1,15 +1,14 @@
-//! Test support: reads the third-party vectors of `shared/spec/vectors/de/` (its README describes
-//! them; de-tse.md §4.2). `shared/` sits beside the repository clone, as in CI; a missing file fails
-//! the test.
+//! Test support: reads the third-party vectors of `testdata/de/` in the repository (its README
+//! describes them and their sources); a missing file fails the test.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use base64::Engine as _;
 
-/// `shared/spec/vectors/de/<name>`, relative to the repository root.
+/// `testdata/de/<name>` of the repository.
 pub(crate) fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/vectors/de").join(name)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/de")).join(name)
 }
 
 fn read(name: &str) -> String {

@@ -1,6 +1,7 @@
-//! Our own QR codes judged by the independent Python checker `tools/de/check_qr.py` (de-tse.md
-//! §7.3, §13.4), which rebuilds the Finish DTBS with its own code. Runs when `OPENFISKAL_PYTHON` names
-//! a python with `tools/de/requirements.txt` installed (CI sets it); otherwise it prints a skip note.
+//! Our own QR codes judged by the independent Python checker `tools/de/check_qr.py`, which rebuilds
+//! the Finish DTBS with its own code. Ignored in a plain `cargo test`; `cargo test -- --ignored tool_`
+//! runs it with `OPENFISKAL_PYTHON` naming a python with `tools/de/requirements.txt` installed
+//! (`.ci/run` makes one), and fails when it is missing.
 
 #![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
 
@@ -13,11 +14,10 @@ use openfiskal_crypto::{KeyKind, SoftwareKey};
 use openfiskal_de_tse::*;
 
 #[test]
-fn python_checker_accepts_our_qr_codes() {
-    let Ok(python) = std::env::var("OPENFISKAL_PYTHON") else {
-        eprintln!("skipped: OPENFISKAL_PYTHON is not set (CI sets it to a python with tools/de/requirements.txt)");
-        return;
-    };
+#[ignore = "needs OPENFISKAL_PYTHON (a python with tools/de/requirements.txt): cargo test -- --ignored tool_"]
+fn tool_python_checker_accepts_our_qr_codes() {
+    let python = std::env::var("OPENFISKAL_PYTHON")
+        .expect("set OPENFISKAL_PYTHON to a python with `pip install -r tools/de/requirements.txt`");
     let (usable, _, err) = run(&python, &["-c", "import cryptography"], b"");
     assert!(usable, "OPENFISKAL_PYTHON={python} cannot import cryptography: {err}");
     let checker = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/de/check_qr.py");

@@ -1,6 +1,10 @@
 //! Test support (dev-only): real databases for tests on both backends and an in-process
 //! [`TestApp`]. SQLite runs on a temporary file; PostgreSQL on a fresh schema of the database named
 //! by `OPENFISKAL_TEST_POSTGRES_URL`. Nothing here mocks the database.
+//!
+//! A PostgreSQL test is `#[ignore]`d with the reason "needs PostgreSQL: …", so a plain
+//! `cargo test` lists it as ignored instead of passing it silently; `-- --ignored postgres` (or
+//! `--include-ignored`) runs it, and then a missing `OPENFISKAL_TEST_POSTGRES_URL` fails it.
 
 use std::sync::Arc;
 
@@ -18,6 +22,18 @@ use tower::ServiceExt;
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_ENV: &str = "OPENFISKAL_TEST_POSTGRES_URL";
+
+/// The URL of the test PostgreSQL server; panics with the way to set it when missing, because a
+/// PostgreSQL test runs only when asked for (`--ignored`).
+pub fn postgres_url() -> String {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "this test runs on PostgreSQL: set {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/<database> \
+             (.ci/run creates a fresh database and sets it)"
+        ),
+    }
+}
 
 /// The fixed start of every test clock: 2026-02-26T10:00:00Z.
 pub const T0: Timestamp = Timestamp::from_micros(1_772_100_000_000_000);
@@ -41,8 +57,8 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh, migrated database, or `None` for PostgreSQL when no server is configured.
-    pub async fn new(backend: TestBackend) -> Option<Self> {
+    /// A fresh, migrated database (PostgreSQL: panics when [`POSTGRES_ENV`] is unset).
+    pub async fn new(backend: TestBackend) -> Self {
         let db = match backend {
             TestBackend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -51,7 +67,7 @@ impl TestDb {
                 Self { store, path: Some(path), _dir: Some(dir) }
             }
             TestBackend::Postgres => {
-                let url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+                let url = postgres_url();
                 let schema = format!("t_{:016x}", rand::rng().random::<u64>());
                 let admin = Store::connect_postgres(&url, None).await.expect("postgres reachable");
                 admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
@@ -61,13 +77,8 @@ impl TestDb {
             }
         };
         db.store.migrate().await.expect("migrations");
-        Some(db)
+        db
     }
-}
-
-/// Says why a PostgreSQL test did nothing (visible with `--nocapture`).
-pub fn skip_postgres(test: &str) {
-    eprintln!("{test}: skipped on PostgreSQL, {POSTGRES_ENV} is not set");
 }
 
 /// The application in process, with a manual clock and deterministic ids.
@@ -136,13 +147,13 @@ impl TestAppBuilder {
         self
     }
 
-    /// Starts the app; `None` for PostgreSQL without a configured server.
-    pub async fn build(self) -> Option<TestApp> {
-        let db = TestDb::new(self.backend).await?;
+    /// Starts the app (PostgreSQL: panics when [`POSTGRES_ENV`] is unset).
+    pub async fn build(self) -> TestApp {
+        let db = TestDb::new(self.backend).await;
         let clock = Arc::new(ManualClock::new(T0));
         let kek = Arc::new(Kek::from_bytes([42; 32]));
         let state = AppState::new(db.store.clone(), clock.clone(), Arc::new(SeqIdGen::default()), kek, self.config);
-        Some(TestApp { router: openfiskal_api::router(state.clone()), state, clock, store: db.store.clone(), _db: db })
+        TestApp { router: openfiskal_api::router(state.clone()), state, clock, store: db.store.clone(), _db: db }
     }
 }
 
@@ -154,7 +165,7 @@ impl TestApp {
 
     /// A sandbox app on SQLite.
     pub async fn sqlite() -> Self {
-        Self::builder(TestBackend::Sqlite).build().await.expect("sqlite always available")
+        Self::builder(TestBackend::Sqlite).build().await
     }
 
     /// Sends a request. `headers` are name/value pairs; a `body` is sent as JSON.
@@ -255,8 +266,8 @@ pub fn bearer(key: &str) -> String {
     format!("Bearer {key}")
 }
 
-/// Defines a test that runs once on SQLite and once on PostgreSQL (when
-/// `OPENFISKAL_TEST_POSTGRES_URL` is set; `.ci/run` always sets it). The body gets a fresh
+/// Defines a test that runs once on SQLite (`…::sqlite`) and once on PostgreSQL (`…::postgres`,
+/// ignored unless asked for, see the crate docs; `.ci/run` always runs it). The body gets a fresh
 /// [`TestApp`] on each backend.
 #[macro_export]
 macro_rules! both_backends {
@@ -272,11 +283,9 @@ macro_rules! both_backends {
                 run($crate::TestApp::sqlite().await).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "needs PostgreSQL: OPENFISKAL_TEST_POSTGRES_URL=postgres://… cargo test -- --ignored postgres"]
             async fn postgres() {
-                match $crate::TestApp::builder($crate::TestBackend::Postgres).build().await {
-                    Some(app) => run(app).await,
-                    None => $crate::skip_postgres(stringify!($name)),
-                }
+                run($crate::TestApp::builder($crate::TestBackend::Postgres).build().await).await
             }
         }
     };
@@ -294,14 +303,12 @@ macro_rules! both_stores {
             async fn run($db: $crate::TestDb) $body
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::TestDb::new($crate::TestBackend::Sqlite).await.expect("sqlite")).await
+                run($crate::TestDb::new($crate::TestBackend::Sqlite).await).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "needs PostgreSQL: OPENFISKAL_TEST_POSTGRES_URL=postgres://… cargo test -- --ignored postgres"]
             async fn postgres() {
-                match $crate::TestDb::new($crate::TestBackend::Postgres).await {
-                    Some(db) => run(db).await,
-                    None => $crate::skip_postgres(stringify!($name)),
-                }
+                run($crate::TestDb::new($crate::TestBackend::Postgres).await).await
             }
         }
     };

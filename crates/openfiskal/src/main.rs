@@ -104,12 +104,17 @@ struct ServeArgs {
     /// Days stored idempotent responses are kept (at least 7).
     #[arg(long, env = "OPENFISKAL_IDEMPOTENCY_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(7..=3650))]
     idempotency_retention_days: u32,
+    /// Validity in seconds of the setup token printed on the first start.
+    #[arg(long, env = "OPENFISKAL_SETUP_TOKEN_TTL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(i64).range(60..=2_592_000))]
+    setup_token_ttl_secs: i64,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal; a file, a pipe or a container log gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("OPENFISKAL_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
@@ -176,6 +181,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ApiConfig::new(args.mode);
     config.rate_limit_per_sec = args.rate_limit;
     config.idempotency_retention_days = args.idempotency_retention_days;
+    config.setup_token_ttl_secs = args.setup_token_ttl_secs;
+    // Bind first: a setup token is printed only when the server can be reached to use it.
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal().context("installing the signal handlers")?;
     if credentials::is_fresh_install(&store).await? {
         let token = credentials::issue_setup_token(&store, &*clock, &*ids, config.setup_token_ttl_secs).await?;
         println!("OPENFISKAL_SETUP_TOKEN={}", *token);
@@ -185,12 +196,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(purge_idempotency_keys(store.clone(), clock));
     tokio::spawn(retry_failed_operations(state.clone()));
 
-    let listener =
-        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
-    let addr = listener.local_addr()?;
     tracing::info!(listen = %addr, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
     let app = openfiskal_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -230,26 +238,22 @@ async fn purge_idempotency_keys(store: Store, clock: Arc<dyn Clock>) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Registers the shutdown signals now (a SIGTERM right after the "serving" line must already shut
+/// down gracefully, not kill the process) and returns the future that waits for one of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?)
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down: finishing requests");
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests");
+    })
 }

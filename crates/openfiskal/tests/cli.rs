@@ -13,6 +13,10 @@ struct Server {
     child: Child,
     addr: String,
     stdout: Vec<String>,
+    /// Every stderr (log) line so far, the startup lines included.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// The thread that drains stderr into `log`; it ends at EOF.
+    drain: std::thread::JoinHandle<()>,
 }
 
 /// Starts `openfiskal serve` on a free port in `dir` and waits (by reading its log, not by
@@ -22,7 +26,8 @@ fn start(dir: &std::path::Path) -> Server {
         .args(["serve", "--listen", "127.0.0.1:0"])
         .current_dir(dir)
         .env("OPENFISKAL_LOG", "info")
-        .env("NO_COLOR", "1")
+        // No colour must come from stderr not being a terminal, not from this variable.
+        .env_remove("NO_COLOR")
         .env_remove("OPENFISKAL_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -30,8 +35,10 @@ fn start(dir: &std::path::Path) -> Server {
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut addr = None;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     for line in lines.by_ref() {
         let line = line.unwrap();
+        log.lock().unwrap().push(line.clone());
         if line.contains("openfiskal serving") {
             let at = line.find("listen=").expect("listen field") + "listen=".len();
             addr = Some(
@@ -47,8 +54,9 @@ fn start(dir: &std::path::Path) -> Server {
     }
     let addr = addr.expect("server did not start");
     // Keep draining the log so the server never writes into a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Server { child, addr, stdout: Vec::new() }
+    let sink = log.clone();
+    let drain = std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+    Server { child, addr, stdout: Vec::new(), log, drain }
 }
 
 impl Server {
@@ -69,14 +77,22 @@ impl Server {
         (status, body)
     }
 
-    fn stop(mut self) -> Vec<String> {
+    fn stop(self) -> Vec<String> {
+        self.stop_with_log().0
+    }
+
+    /// Stops the server; returns its stdout and its whole log.
+    fn stop_with_log(mut self) -> (Vec<String>, Vec<String>) {
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         let status = self.child.wait().unwrap();
         assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
         let mut out = String::new();
         self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
         self.stdout.extend(out.lines().map(str::to_owned));
-        self.stdout
+        // The process has exited, so its stderr reaches EOF and the drain thread ends.
+        self.drain.join().unwrap();
+        let log = self.log.lock().unwrap().clone();
+        (self.stdout, log)
     }
 }
 
@@ -86,7 +102,21 @@ fn first_start_prints_one_setup_token_that_buys_a_platform_key() {
     let server = start(dir.path());
     let (status, body) = server.request("GET", "/readyz", &[], "");
     assert_eq!(status, 200, "{body}");
-    let out = server.stop();
+    let (status, _) = server.request("GET", "/v1/no-such-thing", &[("X-Request-Id", "pos-42")], "");
+    assert_eq!(status, 404);
+    let (out, log) = server.stop_with_log();
+    // Plain text into a pipe: no ANSI colour codes.
+    assert!(log.iter().all(|l| !l.contains('\u{1b}')), "colour codes in a non-terminal log: {log:?}");
+    // One access line per request: method, route, status, duration and request id.
+    let access: Vec<&String> = log.iter().filter(|l| l.contains("openfiskal::access")).collect();
+    assert_eq!(access.len(), 2, "{log:?}");
+    for (line, route, status) in [(access[0], "/readyz", "200"), (access[1], "unmatched", "404")] {
+        for field in
+            ["method=GET", &format!("route={route}"), &format!("status={status}"), "duration_ms=", "request_id=req_"]
+        {
+            assert!(line.contains(field), "{field} missing in {line}");
+        }
+    }
     assert_eq!(out.len(), 1, "exactly one line on stdout: {out:?}");
     let token = out[0].strip_prefix("OPENFISKAL_SETUP_TOKEN=").expect("the token line").to_owned();
     assert!(token.starts_with("ofk_setup_"));
@@ -137,4 +167,26 @@ fn bad_configuration_stops_startup_naming_the_value() {
         .unwrap();
     assert!(!out.status.success(), "production without a key-encryption key must not start");
     assert!(String::from_utf8_lossy(&out.stderr).contains("key-encryption key"));
+}
+
+#[test]
+fn no_setup_token_is_printed_when_the_address_cannot_be_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", &addr])
+        .current_dir(dir.path())
+        .env_remove("OPENFISKAL_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a taken address stops startup");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("binding {addr}")));
+    assert!(out.stdout.is_empty(), "no token for a server nobody can reach: {}", String::from_utf8_lossy(&out.stdout));
+    // The next start that binds prints it.
+    drop(taken);
+    let server = start(dir.path());
+    let out = server.stop();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].starts_with("OPENFISKAL_SETUP_TOKEN=ofk_setup_"));
 }

@@ -36,7 +36,7 @@ pub struct BootstrapRequest {
 
 /// Exchange a setup token for a platform key (no Authorization header).
 #[utoipa::path(post, path = "/v1/auth/bootstrap", tag = "auth", request_body = BootstrapRequest, security(()),
-    responses((status = 201, body = ApiKeyBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = ApiKeyBody), (status = 401, body = ErrorBody, description = "setup_token_invalid: the token is unknown, used or expired"), (status = 429, body = ErrorBody)))]
 pub async fn bootstrap(
     State(app): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -52,16 +52,17 @@ pub async fn bootstrap(
     let label = req.label.unwrap_or_else(|| "Bootstrap".to_owned());
     length("label", &label, 1, 100)?;
     opt_length("description", req.description.as_deref(), 500)?;
-    let parsed = apikey::parse(&req.setup_token).ok_or_else(ApiError::unauthorized)?;
+    let parsed = apikey::parse(&req.setup_token).ok_or_else(ApiError::setup_token_invalid)?;
     if parsed.kind != ApiKeyKind::Setup {
-        return Err(ApiError::unauthorized());
+        return Err(ApiError::setup_token_invalid());
     }
     let now = app.now_us();
     let mut tx = app.store.begin().await?;
-    let token =
-        api_keys::find_by_hash(&mut tx, &apikey::hash(&req.setup_token)).await?.ok_or_else(ApiError::unauthorized)?;
+    let token = api_keys::find_by_hash(&mut tx, &apikey::hash(&req.setup_token))
+        .await?
+        .ok_or_else(ApiError::setup_token_invalid)?;
     if !api_keys::consume_setup_token(&mut tx, &token.id, now).await? {
-        return Err(ApiError::unauthorized());
+        return Err(ApiError::setup_token_invalid());
     }
     let k = new_key(
         &*app.ids,

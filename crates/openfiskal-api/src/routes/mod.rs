@@ -28,6 +28,8 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(service::readyz))
         .routes(routes!(service::metrics))
         .routes(routes!(service::openapi_json))
+        .routes(routes!(service::docs))
+        .routes(routes!(service::docs_script))
 }
 
 /// Routes that take a setup token in the body instead of a credential.

@@ -1,4 +1,5 @@
-//! Service endpoints (api.md §16): liveness, readiness, Prometheus metrics, the OpenAPI document.
+//! Service endpoints (api.md §16): liveness, readiness, Prometheus metrics, the OpenAPI document,
+//! and a browsable reference over it at `/docs`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -88,4 +89,45 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "service", security(()), responses((status = 200, content_type = "application/json", body = Object)))]
 pub async fn openapi_json() -> Response {
     bytes_response(StatusCode::OK, crate::openapi_json().into_bytes())
+}
+
+/// The page of the browsable reference: RapiDoc reading `/v1/openapi.json`, its script from this
+/// binary (no CDN), system fonts (no font download).
+const DOCS_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>OpenFiskal API reference</title>
+<script type="module" src="/docs/rapidoc-min.js"></script>
+</head>
+<body>
+<rapi-doc spec-url="/v1/openapi.json" render-style="focused" show-header="false" allow-try="true"
+  allow-server-selection="false" regular-font="system-ui, sans-serif" mono-font="ui-monospace, monospace"
+  schema-style="table" default-schema-tab="schema"></rapi-doc>
+</body>
+</html>
+"#;
+
+/// RapiDoc 9.3.8 (MIT), vendored in `assets/rapidoc/`.
+const RAPIDOC_JS: &[u8] = include_bytes!("../../assets/rapidoc/rapidoc-min.js");
+
+/// A browsable API reference (HTML) over the OpenAPI document.
+#[utoipa::path(get, path = "/docs", tag = "service", security(()), responses((status = 200, description = "An HTML page", content_type = "text/html", body = String)))]
+pub async fn docs() -> Response {
+    static_response(DOCS_HTML.as_bytes(), "text/html; charset=utf-8")
+}
+
+/// The script of the reference page.
+#[utoipa::path(get, path = "/docs/rapidoc-min.js", tag = "service", security(()), responses((status = 200, description = "JavaScript", content_type = "text/javascript", body = String)))]
+pub async fn docs_script() -> Response {
+    static_response(RAPIDOC_JS, "text/javascript; charset=utf-8")
+}
+
+fn static_response(body: &'static [u8], content_type: &'static str) -> Response {
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    res
 }

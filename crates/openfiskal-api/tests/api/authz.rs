@@ -60,6 +60,8 @@ const TABLE: &[Row] = &[
     ("GET", "/readyz", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/metrics", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/docs", None, [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/docs/rapidoc-min.js", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     // The setup token travels in the body; a header credential is ignored (`{}` lacks it: 400).
     ("POST", "/v1/auth/bootstrap", Some(empty), [400, 400, 400, 400, 400, 400, 400, 400]),
     ("GET", "/v1/auth/api-keys", None, [401, 401, 200, 200, 403, 401, 403, 403]),

@@ -25,7 +25,8 @@ async fn setup_token_buys_one_platform_key_once() {
     // The token is spent.
     let before = app.count("api_keys").await;
     let again = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": t}))).await;
-    again.expect(401, Some("unauthorized"));
+    let e = again.expect(401, Some("setup_token_invalid"));
+    assert!(e["message"].as_str().unwrap().contains("openfiskal admin setup-token"), "says how to get a new one: {e}");
     assert_eq!(app.count("api_keys").await, before, "nothing written");
 }
 
@@ -38,7 +39,7 @@ async fn default_label_is_bootstrap() {
 }
 
 #[tokio::test]
-async fn expired_unknown_and_malformed_tokens_look_the_same() {
+async fn expired_unknown_and_malformed_tokens_look_the_same_and_say_how_to_get_a_new_one() {
     let app = TestApp::sqlite().await;
     let expired = token(&app, 60).await;
     app.clock.advance_secs(61);
@@ -48,11 +49,12 @@ async fn expired_unknown_and_malformed_tokens_look_the_same() {
     let mut bodies = Vec::new();
     for t in [expired.as_str(), unknown.key.as_str(), "ofk_setup_garbage", platform_as_token.as_str()] {
         let res = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": t}))).await;
-        let mut j = res.expect(401, Some("unauthorized"));
+        let mut j = res.expect(401, Some("setup_token_invalid"));
         j.as_object_mut().unwrap().remove("request_id");
         bodies.push(j);
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "no credential enumeration: {bodies:?}");
+    assert!(bodies[0]["message"].as_str().unwrap().contains("`openfiskal admin setup-token`"), "{}", bodies[0]);
 }
 
 #[tokio::test]
@@ -73,6 +75,10 @@ async fn bad_bodies_are_400_and_consume_nothing() {
             assert_eq!(j["param"], p, "{body}");
         }
     }
+    // A wrong type names the field and what it wants.
+    let res = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": 5}))).await;
+    let msg = res.expect(400, Some("invalid_request"))["message"].as_str().unwrap().to_owned();
+    assert_eq!(msg, "Invalid request body: `setup_token`: invalid type: integer `5`, expected a string.");
     // The token still works after all those refusals.
     let res = app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": t}))).await;
     res.expect(201, None);
@@ -80,7 +86,7 @@ async fn bad_bodies_are_400_and_consume_nothing() {
 
 #[tokio::test]
 async fn bootstrap_is_rate_limited_per_address() {
-    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.bootstrap_per_minute = 3).build().await.unwrap();
+    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.bootstrap_per_minute = 3).build().await;
     for _ in 0..3 {
         app.send("POST", "/v1/auth/bootstrap", &[], Some(&json!({"setup_token": "ofk_setup_x"})))
             .await

@@ -65,7 +65,7 @@ async fn media_type_size_and_json_errors() {
 
 #[tokio::test]
 async fn rate_limit_per_key_with_headers() {
-    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.rate_limit_per_sec = 2).build().await.unwrap();
+    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.rate_limit_per_sec = 2).build().await;
     let p = app.platform_key().await;
     let a = bearer(&p);
     let first = app.send("GET", "/v1/organizations", &[("authorization", &a)], None).await;

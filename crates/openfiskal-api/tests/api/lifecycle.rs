@@ -127,11 +127,7 @@ both_backends! {
 
 #[tokio::test]
 async fn sandbox_faults_are_404_in_production() {
-    let app = TestApp::builder(TestBackend::Sqlite)
-        .config(|c| c.mode = openfiskal_api::Mode::Production)
-        .build()
-        .await
-        .unwrap();
+    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.mode = openfiskal_api::Mode::Production).build().await;
     let w = World::in_country(&app, "DE").await;
     assert!(w.platform.starts_with("ofk_platform_live_"));
     let reg = app.create_register(&w.org_key, &w.location, "DE", "Kasse 1").await;

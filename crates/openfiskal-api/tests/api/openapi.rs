@@ -55,3 +55,63 @@ async fn every_operation_documents_its_error_envelope() {
         }
     }
 }
+
+#[tokio::test]
+async fn headers_and_optional_bodies_are_documented_where_they_apply() {
+    let doc: Value = serde_json::from_str(&openfiskal_api::openapi_json()).unwrap();
+    let op = |method: &str, path: &str| doc["paths"][path][method].clone();
+    let headers = |o: &Value| -> Vec<String> {
+        o["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter().filter(|p| p["in"] == "header").map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+            })
+            .unwrap_or_default()
+    };
+    for (method, path, expected) in [
+        ("post", "/v1/registers/{registerId}/sales", vec!["OpenFiskal-Organization", "Idempotency-Key"]),
+        ("patch", "/v1/sales/{operationId}", vec!["OpenFiskal-Organization", "Idempotency-Key", "If-Match"]),
+        ("post", "/v1/refunds/{operationId}/complete", vec!["OpenFiskal-Organization", "Idempotency-Key", "If-Match"]),
+        ("post", "/v1/voids/{operationId}/cancel", vec!["OpenFiskal-Organization", "Idempotency-Key", "If-Match"]),
+        ("post", "/v1/sales/{operationId}/fiscalize", vec!["OpenFiskal-Organization", "Idempotency-Key", "If-Match"]),
+        ("get", "/v1/sales/{operationId}", vec!["OpenFiskal-Organization"]),
+        ("post", "/v1/registers/{registerId}/closings", vec!["OpenFiskal-Organization", "Idempotency-Key"]),
+        ("post", "/v1/organizations", vec!["Idempotency-Key"]),
+        ("get", "/v1/organizations/{organizationId}", vec![]),
+        ("post", "/v1/auth/bootstrap", vec!["Idempotency-Key"]),
+        ("get", "/healthz", vec![]),
+    ] {
+        let o = op(method, path);
+        assert!(o.is_object(), "{method} {path} is documented");
+        assert_eq!(headers(&o), expected, "{method} {path}");
+        for p in o["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "header") {
+            assert_eq!(p["required"], false, "{method} {path}: headers are never required");
+        }
+    }
+    for (method, path, required) in [
+        ("post", "/v1/registers/{registerId}/sales", true),
+        ("post", "/v1/organizations", true),
+        ("post", "/v1/sales/{operationId}/complete", false),
+        ("post", "/v1/sales/{operationId}/cancel", false),
+        ("post", "/v1/registers/{registerId}/fiscal-units", false),
+        ("post", "/v1/registers/{registerId}/deactivate", false),
+        ("post", "/v1/fiscal-units/{fiscalUnitId}/decommission", false),
+    ] {
+        assert_eq!(op(method, path)["requestBody"]["required"], required, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn the_browsable_reference_is_served_from_the_binary() {
+    let app = TestApp::sqlite().await;
+    let page = app.send("GET", "/docs", &[], None).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains(r#"spec-url="/v1/openapi.json""#) && html.contains(r#"src="/docs/rapidoc-min.js""#));
+    assert!(!html.contains("https://"), "no CDN: every asset comes from this server");
+    let js = app.send("GET", "/docs/rapidoc-min.js", &[], None).await;
+    assert_eq!(js.status, 200);
+    assert_eq!(js.header("content-type").as_deref(), Some("text/javascript; charset=utf-8"));
+    assert!(js.body.len() > 500_000 && js.body.starts_with(b"/*!"), "the vendored RapiDoc bundle");
+}

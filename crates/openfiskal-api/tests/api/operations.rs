@@ -29,24 +29,6 @@ pub(crate) async fn de(app: &TestApp) -> De {
     De { w, reg, fu, point }
 }
 
-pub(crate) fn python_check(qr: &str) {
-    let Ok(python) = std::env::var("OPENFISKAL_PYTHON") else {
-        eprintln!("OPENFISKAL_PYTHON not set: the independent Python QR check is skipped here (CI runs it)");
-        return;
-    };
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/de/check_qr.py");
-    let mut child = std::process::Command::new(python)
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{qr}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "the Python checker rejects our QR: {}", String::from_utf8_lossy(&out.stdout));
-}
-
 #[tokio::test]
 async fn cash_movement_start_complete_with_a_verifiable_receipt() {
     let app = TestApp::sqlite().await;
@@ -95,7 +77,6 @@ async fn cash_movement_start_complete_with_a_verifiable_receipt() {
     let qr = f["verification"]["qr_data"].as_str().unwrap();
     assert!(qr.starts_with("V0;Kasse 1;Kassenbeleg-V1;Beleg^0.00_0.00_0.00_0.00_50.00^50.00:Bar;1;4;2026-02-26T10:00:00.000Z;2026-02-26T10:00:30.000Z;ecdsa-plain-SHA384;unixTime;"));
     openfiskal_de_tse::verify_qr(qr).expect("our own verifier accepts the QR");
-    python_check(qr);
 
     // The journal holds every signed log, gapless, each verifying with the unit's key.
     let j = app.send("GET", &format!("/v1/fiscal-units/{}/journal", d.fu), &h, None).await.expect(200, None);
@@ -125,7 +106,6 @@ async fn cash_movement_start_complete_with_a_verifiable_receipt() {
         (Some(2), Some(5), Some(6))
     );
     assert_eq!(o["fiscal"]["document_number"], "2026-000002");
-    python_check(o["fiscal"]["verification"]["qr_data"].as_str().unwrap());
 
     // Reads: by type path, by the generic path, in the list.
     let got = app.send("GET", &format!("/v1/cash-movements/{id}"), &h, None).await;

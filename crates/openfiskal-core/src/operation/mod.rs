@@ -21,6 +21,7 @@ pub mod context;
 pub mod customer;
 pub mod discount;
 pub mod error;
+mod expect;
 pub mod ids;
 pub mod line;
 pub mod line_input;

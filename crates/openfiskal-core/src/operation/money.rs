@@ -100,7 +100,7 @@ impl serde::Serialize for Money {
 impl<'de> serde::Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // A JSON float (`18.0`) fails here as a wrong type: `400 invalid_request`.
-        let v = i64::deserialize(d)?;
+        let v = super::expect::integer(d, "an integer amount in minor units (cents), like 1990")?;
         Self::new(v).map_err(serde::de::Error::custom)
     }
 }

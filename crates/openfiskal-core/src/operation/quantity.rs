@@ -90,7 +90,7 @@ impl serde::Serialize for Quantity {
 
 impl<'de> serde::Deserialize<'de> for Quantity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
+        let s = super::expect::string(d, r#"a decimal string like "1""#)?;
         s.parse().map_err(serde::de::Error::custom)
     }
 }

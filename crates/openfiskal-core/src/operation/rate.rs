@@ -97,7 +97,7 @@ impl fmt::Display for DiscountRate {
 }
 
 macro_rules! string_serde {
-    ($t:ty) => {
+    ($t:ty, $expecting:literal) => {
         impl serde::Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -106,15 +106,15 @@ macro_rules! string_serde {
 
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
+                let s = super::expect::string(d, $expecting)?;
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
     };
 }
 
-string_serde!(TaxRate);
-string_serde!(DiscountRate);
+string_serde!(TaxRate, r#"a decimal string like "0.19""#);
+string_serde!(DiscountRate, r#"a decimal string like "0.10""#);
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,98 @@
+//! The request headers of the contract that no handler signature shows, written into the OpenAPI
+//! document from one set of rules (api.md §1.9, §1.10, §2.4), and request bodies marked optional
+//! where an empty body is accepted (every body parses an empty request as `{}`, see `json.rs`).
+
+use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{Object, Schema, Type};
+use utoipa::openapi::{OpenApi, RefOr, Required};
+
+/// Adds the headers and body optionality to every operation of `doc`.
+pub(crate) fn add(doc: &mut OpenApi) {
+    let no_required_field: Vec<String> = doc
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter(|(_, s)| matches!(s, RefOr::T(Schema::Object(o)) if o.required.is_empty()))
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Patch, HttpMethod::Delete] {
+            let Some(op) = operation(item, &method) else { continue };
+            let params = op.parameters.get_or_insert_with(Vec::new);
+            if organization_scoped(path) {
+                params.push(RefOr::T(header(
+                    "OpenFiskal-Organization",
+                    "The organization (`org_…`) a platform key acts for; required with a platform key, \
+                     optional with an organization or register key (then it must name the key's own).",
+                )));
+            }
+            let writes = matches!(method, HttpMethod::Post | HttpMethod::Patch);
+            if writes && path.starts_with("/v1/") {
+                params.push(RefOr::T(header(
+                    "Idempotency-Key",
+                    "A UUID or 1–255 printable ASCII characters. A retry with the same key and body replays \
+                     the stored answer byte for byte (`Idempotent-Replayed: true`); kept at least 7 days.",
+                )));
+            }
+            if writes && operation_write(path, &method) {
+                params.push(RefOr::T(header(
+                    "If-Match",
+                    "The operation's `ETag` (`\"7\"`) or `*`: the write runs only on that `resource_version`, \
+                     otherwise `412 precondition_failed`.",
+                )));
+            }
+            if let Some(RefOr::T(body)) = op.request_body.as_mut() {
+                let optional = body.content.values().all(|c| match c {
+                    RefOr::T(c) => match &c.schema {
+                        Some(RefOr::Ref(r)) => no_required_field.contains(&r.ref_location),
+                        // The untyped operation bodies: only complete takes no required field.
+                        _ => path.ends_with("/complete"),
+                    },
+                    RefOr::Ref(_) => false,
+                });
+                body.required = Some(if optional { Required::False } else { Required::True });
+            }
+        }
+    }
+}
+
+fn operation<'a>(item: &'a mut utoipa::openapi::PathItem, method: &HttpMethod) -> Option<&'a mut Operation> {
+    match method {
+        HttpMethod::Get => item.get.as_mut(),
+        HttpMethod::Post => item.post.as_mut(),
+        HttpMethod::Patch => item.patch.as_mut(),
+        HttpMethod::Delete => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
+/// Everything under `/v1` except platform-level endpoints and paths that name the organization.
+fn organization_scoped(path: &str) -> bool {
+    path.starts_with("/v1/")
+        && !path.starts_with("/v1/auth/")
+        && !path.starts_with("/v1/organizations")
+        && path != "/v1/openapi.json"
+}
+
+/// PATCH, complete, cancel and fiscalize of an operation (`/v1/{type}/{operationId}…`).
+fn operation_write(path: &str, method: &HttpMethod) -> bool {
+    let Some(rest) = path.strip_prefix("/v1/") else { return false };
+    let mut parts = rest.split('/');
+    let (_, id, action) = (parts.next(), parts.next(), parts.next());
+    id == Some("{operationId}")
+        && match (method, action) {
+            (HttpMethod::Patch, None) => true,
+            (HttpMethod::Post, Some(a)) => ["complete", "cancel", "fiscalize"].contains(&a),
+            _ => false,
+        }
+}
+
+fn header(name: &str, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(Schema::Object(Object::with_type(Type::String))))
+        .build()
+}
