@@ -104,6 +104,10 @@ struct ServeArgs {
     /// Days stored idempotent responses are kept (at least 7).
     #[arg(long, env = "OPENFISKAL_IDEMPOTENCY_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(7..=3650))]
     idempotency_retention_days: u32,
+    /// Seconds between two automatic health checks of the fiscal units in `error`; a unit whose
+    /// device answers is recovered (api.md §6.5).
+    #[arg(long, env = "OPENFISKAL_PROBE_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    probe_interval_secs: u64,
     /// Validity in seconds of the setup token printed on the first start.
     #[arg(long, env = "OPENFISKAL_SETUP_TOKEN_TTL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(i64).range(60..=2_592_000))]
     setup_token_ttl_secs: i64,
@@ -195,6 +199,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), clock.clone(), ids, Arc::new(kek), config);
     tokio::spawn(purge_idempotency_keys(store.clone(), clock));
     tokio::spawn(retry_failed_operations(state.clone()));
+    tokio::spawn(probe_units_in_error(state.clone(), args.probe_interval_secs));
 
     tracing::info!(listen = %addr, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
     let app = openfiskal_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -214,6 +219,18 @@ async fn retry_failed_operations(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(fiscalized = n, "failed operations fiscalized"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e.message, "automatic fiscalize failed"),
+        }
+    }
+}
+
+/// Health-checks the fiscal units in `error` every `secs` and recovers those whose device answers
+/// (at most 100 a round); their failed operations are then signed by the retry above.
+async fn probe_units_in_error(state: AppState, secs: u64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(secs));
+    loop {
+        tick.tick().await;
+        if let Err(e) = openfiskal_api::fiscal::lifecycle::probe_units_in_error(&state, 100).await {
+            tracing::warn!(error = %e.message, "automatic probe of fiscal units failed");
         }
     }
 }

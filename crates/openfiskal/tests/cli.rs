@@ -156,6 +156,9 @@ fn bad_configuration_stops_startup_naming_the_value() {
     let out = Command::new(BIN).args(["serve", "--mode", "staging"]).current_dir(dir.path()).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("staging"));
+    let out = Command::new(BIN).args(["serve", "--probe-interval-secs", "0"]).current_dir(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--probe-interval-secs"));
     let out =
         Command::new(BIN).args(["serve", "--database-url", "mysql://x"]).current_dir(dir.path()).output().unwrap();
     assert!(!out.status.success());

@@ -95,6 +95,56 @@ async fn disable_tse(app: &AppState, db: &mut impl Db, unit: &mut FiscalUnitRow,
     Ok(())
 }
 
+/// Recovers a unit in `error` whose device answers a health check (api.md §6.5): `active`, reason
+/// cleared, in the caller's transaction. A unit in another state is left as it is. The device
+/// failure, if any, is returned and nothing changes.
+pub async fn recover_in_tx(
+    app: &AppState,
+    tx: &mut openfiskal_store::Tx,
+    unit: &mut FiscalUnitRow,
+) -> Result<Result<(), device::DeviceFailure>, ApiError> {
+    if unit.state != "error" {
+        return Ok(Ok(()));
+    }
+    let now = app.now_us();
+    if let Err(f) =
+        device::check(tx, &unit.organization_id, &unit.id, &unit.jurisdiction, now, device::CHECK_BUDGET_MS).await
+    {
+        return Ok(Err(f));
+    }
+    unit.state = "active".into();
+    unit.reason = None;
+    unit.reason_code = None;
+    unit.state_changed_at = now;
+    fiscal_units::update_lifecycle(tx, unit).await?;
+    Ok(Ok(()))
+}
+
+/// The automatic probe (api.md §6.5): checks up to `limit` units in `error`, longest in error first,
+/// each in its own short transaction, and recovers those whose device answers. Returns how many
+/// recovered. `serve` runs it every 30 s (`--probe-interval-secs`).
+pub async fn probe_units_in_error(app: &AppState, limit: i64) -> Result<usize, ApiError> {
+    let due = {
+        let mut db = app.store.read().await?;
+        fiscal_units::in_error(&mut db, limit).await?
+    };
+    let mut recovered = 0;
+    for (org, id) in due {
+        let mut tx = app.store.begin().await?;
+        let Some(mut unit) = fiscal_units::lock(&mut tx, &org, &id).await? else { continue };
+        match recover_in_tx(app, &mut tx, &mut unit).await? {
+            Ok(()) if unit.state == "active" => {
+                tx.commit().await?;
+                tracing::info!(fiscal_unit = %unit.id, "fiscal unit recovered by the automatic probe");
+                recovered += 1;
+            }
+            // Still failing, or no longer in error (recovered or decommissioned meanwhile).
+            _ => tx.rollback().await?,
+        }
+    }
+    Ok(recovered)
+}
+
 /// Moves `unit` to `error` after a device failure (api.md §6.6), in the caller's transaction.
 pub async fn unit_failed(
     app: &AppState,

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
 use crate::error::{ApiError, ErrorBody};
+use crate::fiscal::lifecycle;
 use crate::fiscal::provision::{self, ProvisionInput};
-use crate::fiscal::{device, lifecycle};
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, EmptyBody, json_response};
 use crate::pagination::{ListBody, ListParams};
@@ -344,7 +344,6 @@ pub async fn recover_fiscal_unit(
     AppJson(_empty): AppJson<EmptyBody>,
 ) -> Result<Response, ApiError> {
     let org = caller.admin_scope()?.to_string();
-    let now = app.now_us();
     let mut tx = app.store.begin().await?;
     let mut unit = load_unit(&mut tx, &org, &id).await?;
     match unit.state.as_str() {
@@ -354,17 +353,7 @@ pub async fn recover_fiscal_unit(
         "provisioning" => {
             return Err(ApiError::conflict("invalid_state_transition", "A unit in provisioning cannot be recovered."));
         }
-        "error" => {
-            device::check(&mut tx, &org, &unit.id, &unit.jurisdiction, now, device::CHECK_BUDGET_MS)
-                .await
-                .map_err(|f| f.to_error())?;
-            unit.state = "active".into();
-            unit.reason = None;
-            unit.reason_code = None;
-            unit.state_changed_at = now;
-            fiscal_units::update_lifecycle(&mut tx, &unit).await?;
-        }
-        _ => {}
+        _ => lifecycle::recover_in_tx(&app, &mut tx, &mut unit).await?.map_err(|f| f.to_error())?,
     }
     let body = FiscalUnitBody::from_row(&unit)?;
     idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![]).await

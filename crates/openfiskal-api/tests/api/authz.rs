@@ -116,7 +116,7 @@ const PER_TYPE: &[(&str, &str, bool, [u16; 8])] = &[
     ("PATCH", "/v1/{type}/{op}", true, [401, 401, 400, 200, 404, 401, 200, 404]),
     ("POST", "/v1/{type}/{opc}/complete", true, [401, 401, 400, 200, 404, 401, 409, 404]),
     ("POST", "/v1/{type}/{opx}/cancel", false, [401, 401, 400, 200, 404, 401, 409, 404]),
-    ("POST", "/v1/{type}/{op}/fiscalize", false, [401, 401, 400, 409, 404, 401, 409, 404]),
+    ("POST", "/v1/{type}/{op}/fiscalize", false, [401, 401, 400, 200, 404, 401, 200, 404]),
 ];
 
 const SEGMENTS: [&str; 8] =

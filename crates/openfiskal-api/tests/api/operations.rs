@@ -248,13 +248,15 @@ async fn a_failing_tse_never_blocks_the_till() {
     app.send("POST", &format!("/v1/cash-movements/{first}/fiscalize"), &h, None)
         .await
         .expect(409, Some("fiscal_unit_not_active"));
+    // An operation already recorded (open, its start signed) answers 200 unchanged, whatever the unit's
+    // state (api.md §7.5): no signature, no new version.
+    let open = app.send("GET", &format!("/v1/cash-movements/{second}"), &h, None).await;
+    let same = app.send("POST", &format!("/v1/cash-movements/{second}/fiscalize"), &h, None).await;
+    assert_eq!((same.expect(200, None), same.header("etag")), (open.json(), open.header("etag")));
     app.send("DELETE", &faults, &h, None).await.expect(200, None);
     app.clock.advance_secs(600);
     app.send("POST", &format!("/v1/fiscal-units/{}/recover", d.fu), &h, None).await.expect(200, None);
     // After recovery, fiscalize signs it now (never back-dated) and keeps the failure on record.
-    app.send("POST", &format!("/v1/cash-movements/{second}/fiscalize"), &h, None)
-        .await
-        .expect(409, Some("invalid_state_transition"));
     let f = app.send("POST", &format!("/v1/cash-movements/{first}/fiscalize"), &h, None).await.expect(200, None);
     assert_eq!(f["fiscal_state"], "succeeded");
     assert_eq!(f["fiscal"]["end_event"]["signed_at"], "2026-02-26T10:10:00Z");
@@ -300,5 +302,44 @@ both_backends! {
         assert_eq!(counters, (3..=14).collect::<Vec<_>>());
         assert_eq!(sequences, (1..=12).collect::<Vec<_>>());
         assert_eq!(app.count("journal_entries").await, 14);
+    }
+}
+
+both_backends! {
+    /// Units in `error` are probed and recover by themselves once the device answers (api.md §6.5);
+    /// then the automatic retry signs what failed (§7.5).
+    async fn the_probe_recovers_units_in_error_and_the_retry_signs_what_failed(app) {
+        let d = de(&app).await;
+        let a = bearer(&d.w.org_key);
+        let h = [("authorization", a.as_str())];
+        let path = format!("/v1/registers/{}/cash-movements", d.reg);
+        let faults = format!("/v1/sandbox/fiscal-units/{}/faults", d.fu);
+        let unit_state = || async {
+            let u = app.send("GET", &format!("/v1/fiscal-units/{}", d.fu), &h, None).await.expect(200, None);
+            (u["state"].as_str().unwrap().to_owned(), u["reason_code"].clone())
+        };
+        let mut one = cash("in", 700);
+        one["complete"] = json!(true);
+        app.send("POST", &faults, &h, Some(&json!({"kind": "device_unreachable"}))).await.expect(201, None);
+        let failed = app.send("POST", &path, &h, Some(&one)).await.expect(201, None);
+        assert_eq!(failed["fiscal_state"], "failed");
+        assert_eq!(unit_state().await.0, "error");
+        // Still unreachable: the probe leaves the unit in error and changes nothing.
+        let journal = app.count("journal_entries").await;
+        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 0);
+        assert_eq!(unit_state().await, ("error".to_owned(), json!("tse_unreachable")));
+        // The device answers again: the next probe recovers it, with no POS action.
+        app.send("DELETE", &faults, &h, None).await.expect(200, None);
+        app.clock.advance_secs(30);
+        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 1);
+        assert_eq!(unit_state().await, ("active".to_owned(), Value::Null));
+        assert_eq!(app.count("journal_entries").await, journal, "a health check signs nothing");
+        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 0);
+        // The retry then signs the failed operation.
+        assert_eq!(openfiskal_api::routes::operations::retry_failed(&app.state, 100).await.unwrap(), 1);
+        let id = failed["id"].as_str().unwrap();
+        let op = app.send("GET", &format!("/v1/cash-movements/{id}"), &h, None).await.expect(200, None);
+        assert_eq!(op["fiscal_state"], "succeeded");
+        openfiskal_de_tse::verify_qr(op["fiscal"]["verification"]["qr_data"].as_str().unwrap()).unwrap();
     }
 }

@@ -192,6 +192,13 @@ pub async fn advance_signature_counter(db: &mut impl Db, id: &str, from: i64, to
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.signature_counter".into())) }
 }
 
+/// `(organization, id)` of up to `limit` units in `error`, longest in error first (the automatic probe).
+pub async fn in_error(db: &mut impl Db, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let sql =
+        "SELECT organization_id, id FROM fiscal_units WHERE state = 'error' ORDER BY state_changed_at, id LIMIT $1";
+    Ok(on_backend!(db.exec(), e => sqlx::query_as::<_, (String, String)>(sql).bind(limit).fetch_all(e).await)?)
+}
+
 /// `(jurisdiction, state, count)` of every unit in the installation (for metrics; no tenant labels).
 pub async fn count_by_state(db: &mut impl Db) -> Result<Vec<(String, String, i64)>, StoreError> {
     let sql = "SELECT jurisdiction, state, COUNT(*) FROM fiscal_units GROUP BY jurisdiction, state ORDER BY 1, 2";

@@ -839,7 +839,9 @@ pub async fn fiscalize_operation(
     let mut tx = app.store.begin().await?;
     let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
     match (op.state.as_str(), op.fiscal_state.as_str()) {
-        ("completed" | "cancelled", "succeeded") => {
+        // Already recorded (also an open operation whose start is signed): 200 unchanged, whatever
+        // the unit's state (api.md §7.5).
+        (_, "succeeded") => {
             let body = operation_json(&op)?;
             return idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await;
         }
