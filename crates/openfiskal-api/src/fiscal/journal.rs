@@ -1,18 +1,18 @@
 //! Appending signed records to a unit's journal (api.md §6.7) with gapless counters taken from
-//! the unit's row in the caller's transaction.
+//! the unit's row in the caller's transaction; one guarded update of that row per signing step.
 
 use openfiskal_core::regime::StartRecord;
 use openfiskal_store::Db;
-use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use openfiskal_store::repo::fiscal_units::{self, ChainUpdate, FiscalUnitRow};
 use openfiskal_store::repo::journal::{self, JournalRow};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::validate::to_json;
 
-/// Journals `records` with the counters after `unit.signature_counter`, advances the unit's counter
-/// on its row (guarded: a concurrent writer makes this fail instead of leaving a gap or a
-/// duplicate) and returns the journal entries' ids.
+/// Journals `records` with the counters after `unit.signature_counter` and advances the unit's
+/// counter on its row (guarded: a concurrent writer makes this fail instead of leaving a gap or a
+/// duplicate); the transaction number and chain state stay. Returns the journal entries' ids.
 pub async fn append(
     app: &AppState,
     db: &mut impl Db,
@@ -20,6 +20,23 @@ pub async fn append(
     records: &[StartRecord],
     signed_at: i64,
     operation_id: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let (transaction_counter, chain_state) = (unit.transaction_counter, unit.chain_state.clone());
+    append_step(app, db, unit, records, signed_at, operation_id, transaction_counter, chain_state).await
+}
+
+/// Journals the records of one signing step and moves the unit's whole chain (signature counter,
+/// transaction number, chain state) with one guarded update of its row (`fiscal_units::advance_chain`).
+#[allow(clippy::too_many_arguments, reason = "one step's rows and its chain, written together")]
+pub async fn append_step(
+    app: &AppState,
+    db: &mut impl Db,
+    unit: &mut FiscalUnitRow,
+    records: &[StartRecord],
+    signed_at: i64,
+    operation_id: Option<&str>,
+    transaction_counter: i64,
+    chain_state: Option<String>,
 ) -> Result<Vec<String>, ApiError> {
     let first = unit.signature_counter + 1;
     let mut ids = Vec::with_capacity(records.len());
@@ -44,9 +61,15 @@ pub async fn append(
         ids.push(row.id);
     }
     let last = unit.signature_counter + i64::try_from(records.len()).unwrap_or(i64::MAX);
-    if last != unit.signature_counter {
-        fiscal_units::advance_signature_counter(db, &unit.id, unit.signature_counter, last).await?;
+    let unchanged = last == unit.signature_counter
+        && transaction_counter == unit.transaction_counter
+        && chain_state == unit.chain_state;
+    if !unchanged {
+        let to = ChainUpdate { signature_counter: last, transaction_counter, chain_state: chain_state.as_deref() };
+        fiscal_units::advance_chain(db, &unit.id, unit.signature_counter, &to).await?;
         unit.signature_counter = last;
+        unit.transaction_counter = transaction_counter;
+        unit.chain_state = chain_state;
     }
     Ok(ids)
 }

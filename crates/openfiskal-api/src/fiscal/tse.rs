@@ -5,11 +5,11 @@
 
 use openfiskal_core::regime::StartRecord;
 use openfiskal_de_tse::{
-    Gross, LogContent, Payment, PaymentKind, ProcessData, QrCode, TransactionLog, TseAlgorithm, VatPosition,
-    Vorgangstyp, receipt_process_data,
+    Gross, Payment, PaymentKind, ProcessData, QrCode, TseAlgorithm, TseChain, TseStep, VatPosition, Vorgangstyp,
+    receipt_process_data,
 };
 use openfiskal_store::Db;
-use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -68,63 +68,70 @@ fn last_log_time(unit: &FiscalUnitRow) -> i64 {
         .unwrap_or(i64::MIN)
 }
 
-async fn sign(
+/// The unit's TSE chain as the regime step reads it from the row.
+fn chain_of(unit: &FiscalUnitRow) -> Result<TseChain, ApiError> {
+    Ok(TseChain {
+        signature_counter: u64::try_from(unit.signature_counter).map_err(|e| ApiError::internal(&e))?,
+        transaction_number: u64::try_from(unit.transaction_counter).map_err(|e| ApiError::internal(&e))?,
+        last_log_time: last_log_time(unit),
+    })
+}
+
+/// One TSE signing step in the caller's transaction: the device check, the pure regime step
+/// ([`openfiskal_de_tse::record`]), the journal entry and one guarded update of the unit's chain.
+/// Returns the transaction number and the event.
+async fn step(
     app: &AppState,
     db: &mut impl Db,
     unit: &mut FiscalUnitRow,
     operation_id: &str,
-    kind: &'static str,
-    log: &TransactionLog,
-) -> Result<Event, TseStepError> {
+    step: TseStep<'_>,
+) -> Result<(i64, Event), TseStepError> {
     let now = app.now_us();
     device::check(db, &unit.organization_id, &unit.id, "DE", now, SIGNING_BUDGET_MS)
         .await
         .map_err(TseStepError::Device)?;
     let key = keys::signing_key(app, db, unit).await?;
-    let serial = openfiskal_de_tse::serial_number_of(&*key);
-    // logTime never goes backwards within a unit (de-tse.md §5.3).
-    let log_time = now.div_euclid(1_000_000).max(last_log_time(unit));
-    let counter = unit.signature_counter + 1;
-    let signed = openfiskal_de_tse::sign_log(
-        &*key,
-        &serial,
-        u64::try_from(counter).map_err(|e| ApiError::internal(&e))?,
-        log_time,
-        &LogContent::Transaction(log.clone()),
-    )
-    .map_err(|e| ApiError::internal(&e))?;
+    let recorded =
+        openfiskal_de_tse::record(step, &chain_of(unit)?, &client_id(unit)?, now.div_euclid(1_000_000), &*key)
+            .map_err(|e| ApiError::internal(&e))?;
+    let (process_type, process_data) = match step {
+        TseStep::Start => (String::new(), String::new()),
+        TseStep::Finish { process_type, process_data, .. } => (process_type.to_owned(), process_data.to_owned()),
+    };
+    let event = Event {
+        signed_at: recorded.log.signed_at_unix,
+        counter: i64::try_from(recorded.log.signature_counter).map_err(|e| ApiError::internal(&e))?,
+        signature: recorded.log.signature.clone(),
+        process_type,
+        process_data,
+    };
     let record = StartRecord {
-        kind,
-        record: signed.der,
+        kind: step.journal_kind(),
+        record: recorded.log.der,
         record_format: "der_log_message",
-        signature: Some(signed.signature.clone()),
+        signature: Some(recorded.log.signature),
         fiscal: None,
     };
-    journal::append(app, db, unit, &[record], log_time * 1_000_000, Some(operation_id)).await?;
-    Ok(Event {
-        signed_at: log_time,
-        counter,
-        signature: signed.signature,
-        process_type: log.process_type.clone(),
-        process_data: log.process_data.clone(),
-    })
+    let tx_number = i64::try_from(recorded.transaction_number).map_err(|e| ApiError::internal(&e))?;
+    let chain_tx = i64::try_from(recorded.chain.transaction_number).map_err(|e| ApiError::internal(&e))?;
+    let chain = json!({"last_log_time": recorded.chain.last_log_time}).to_string();
+    journal::append_step(
+        app,
+        db,
+        unit,
+        &[record],
+        event.signed_at * 1_000_000,
+        Some(operation_id),
+        chain_tx,
+        Some(chain),
+    )
+    .await?;
+    Ok((tx_number, event))
 }
 
 fn client_id(unit: &FiscalUnitRow) -> Result<String, ApiError> {
     Ok(registration(unit)?["client_id"].as_str().unwrap_or_default().to_owned())
-}
-
-async fn record_log_time(
-    db: &mut impl Db,
-    unit: &mut FiscalUnitRow,
-    tx_number: i64,
-    log_time: i64,
-) -> Result<(), ApiError> {
-    let chain = json!({"last_log_time": log_time}).to_string();
-    fiscal_units::advance_transaction(db, &unit.id, unit.transaction_counter, tx_number, Some(&chain)).await?;
-    unit.transaction_counter = tx_number;
-    unit.chain_state = Some(chain);
-    Ok(())
 }
 
 /// Signs a StartTransaction with a new transaction number; returns the number and the event.
@@ -134,11 +141,7 @@ pub async fn start(
     unit: &mut FiscalUnitRow,
     operation_id: &str,
 ) -> Result<(i64, Event), TseStepError> {
-    let tx_number = unit.transaction_counter + 1;
-    let log = TransactionLog::start(&client_id(unit)?, u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?);
-    let event = sign(app, db, unit, operation_id, "transaction_start", &log).await?;
-    record_log_time(db, unit, tx_number, event.signed_at).await?;
-    Ok((tx_number, event))
+    step(app, db, unit, operation_id, TseStep::Start).await
 }
 
 /// Signs the FinishTransaction of transaction `tx_number`.
@@ -151,14 +154,9 @@ pub async fn finish(
     process_type: &str,
     process_data: &str,
 ) -> Result<Event, TseStepError> {
-    let number = u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?;
-    let log = TransactionLog::finish(&client_id(unit)?, number, process_type, process_data);
-    let event = sign(app, db, unit, operation_id, "transaction_finish", &log).await?;
-    let chain = json!({"last_log_time": event.signed_at}).to_string();
-    fiscal_units::advance_transaction(db, &unit.id, unit.transaction_counter, unit.transaction_counter, Some(&chain))
-        .await?;
-    unit.chain_state = Some(chain);
-    Ok(event)
+    let transaction_number = u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?;
+    let finish = TseStep::Finish { transaction_number, process_type, process_data };
+    Ok(step(app, db, unit, operation_id, finish).await?.1)
 }
 
 /// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).

@@ -184,11 +184,26 @@ pub async fn count_of_jurisdiction(db: &mut impl Db, jurisdiction: &str) -> Resu
     Ok(on_backend!(db.exec(), e => sqlx::query_scalar(sql).bind(jurisdiction).fetch_one(e).await)?)
 }
 
-/// Moves the unit's signature counter from `from` to `to`; fails with `Conflict` when the row no
-/// longer holds `from` (another writer advanced it), so counters never skip or repeat.
-pub async fn advance_signature_counter(db: &mut impl Db, id: &str, from: i64, to: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE fiscal_units SET signature_counter = $3 WHERE id = $1 AND signature_counter = $2";
-    let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).execute(e).await.map(|r| r.rows_affected()))?;
+/// The unit's chain after a signing step: the signature counter, the transaction number and the
+/// regime's chain state, moved together by [`advance_chain`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainUpdate<'a> {
+    /// The signature counter after the step.
+    pub signature_counter: i64,
+    /// The transaction number after the step.
+    pub transaction_counter: i64,
+    /// The regime's chain state after the step (JSON).
+    pub chain_state: Option<&'a str>,
+}
+
+/// Advances the unit's chain in one guarded update: it applies only while the row still holds the
+/// signature counter `from` that the step was computed from, and fails with `Conflict` otherwise
+/// (another writer advanced it), so counters never skip or repeat.
+pub async fn advance_chain(db: &mut impl Db, id: &str, from: i64, to: &ChainUpdate<'_>) -> Result<(), StoreError> {
+    let sql = "UPDATE fiscal_units SET signature_counter = $3, transaction_counter = $4, chain_state = $5 \
+               WHERE id = $1 AND signature_counter = $2";
+    let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to.signature_counter)
+        .bind(to.transaction_counter).bind(to.chain_state).execute(e).await.map(|r| r.rows_affected()))?;
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.signature_counter".into())) }
 }
 
@@ -225,19 +240,4 @@ pub async fn lock(db: &mut impl Db, org: &str, id: &str) -> Result<Option<Fiscal
         }
     };
     Ok(row)
-}
-
-/// Moves the unit's TSE transaction number and chain state from what was read; guarded like the
-/// signature counter.
-pub async fn advance_transaction(
-    db: &mut impl Db,
-    id: &str,
-    from: i64,
-    to: i64,
-    chain_state: Option<&str>,
-) -> Result<(), StoreError> {
-    let sql =
-        "UPDATE fiscal_units SET transaction_counter = $3, chain_state = $4 WHERE id = $1 AND transaction_counter = $2";
-    let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).bind(chain_state).execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.transaction_counter".into())) }
 }
