@@ -13,6 +13,7 @@ mod openapi_headers;
 pub mod pagination;
 pub mod ratelimit;
 pub mod routes;
+pub mod schemas;
 pub mod state;
 pub mod validate;
 

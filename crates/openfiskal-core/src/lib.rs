@@ -8,8 +8,10 @@ pub mod metadata;
 pub mod operation;
 pub mod org;
 pub mod regime;
+pub mod state;
 pub mod time;
 
 pub use clock::{Clock, IdGen, ManualClock, SeqIdGen, SystemClock, UlidGen};
 pub use id::{FiscalUnitId, IdError, KeyId, LocationId, OrgId, RegisterId};
+pub use state::{FiscalState, FiscalUnitState, Jurisdiction, OperationState, TransitionError, UnknownValue};
 pub use time::Timestamp;

@@ -3,6 +3,7 @@
 //! hardware to fail; what can fail is a fault injected in sandbox mode (and, with the operations,
 //! signing itself).
 
+use openfiskal_core::Jurisdiction;
 use openfiskal_store::Db;
 use openfiskal_store::repo::faults;
 
@@ -27,11 +28,11 @@ impl DeviceFailure {
     }
 }
 
-fn unreachable_code(jurisdiction: &str) -> &'static str {
+fn unreachable_code(jurisdiction: Jurisdiction) -> &'static str {
     match jurisdiction {
-        "DE" => "tse_unreachable",
-        "AT" => "rksv_signature_device_failed",
-        _ => "rt_device_error",
+        Jurisdiction::De => "tse_unreachable",
+        Jurisdiction::At => "rksv_signature_device_failed",
+        Jurisdiction::It => "rt_device_error",
     }
 }
 
@@ -41,7 +42,7 @@ pub async fn check(
     db: &mut impl Db,
     org: &str,
     unit: &str,
-    jurisdiction: &str,
+    jurisdiction: Jurisdiction,
     now: i64,
     budget_ms: i64,
 ) -> Result<(), DeviceFailure> {
@@ -58,7 +59,8 @@ pub async fn check(
                 });
             }
             "slow_device" if f.delay_ms.unwrap_or(3000) > budget_ms => {
-                let code = if jurisdiction == "DE" { "tse_timeout" } else { unreachable_code(jurisdiction) };
+                let code =
+                    if jurisdiction == Jurisdiction::De { "tse_timeout" } else { unreachable_code(jurisdiction) };
                 return Err(DeviceFailure { reason: "device did not answer within the budget".into(), code });
             }
             _ => {}

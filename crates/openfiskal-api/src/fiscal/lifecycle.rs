@@ -1,6 +1,7 @@
 //! Unit and register lifecycle rules (api.md §5.3, §6.5, §17), applied inside the caller's
 //! transaction so the rule and the change commit together.
 
+use openfiskal_core::{FiscalUnitState, Jurisdiction};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::operations;
@@ -42,14 +43,14 @@ pub async fn decommission(
     reason: String,
     now: i64,
 ) -> Result<(), ApiError> {
-    match unit.state.as_str() {
-        "decommissioned" => {
+    match unit.state {
+        FiscalUnitState::Decommissioned => {
             return Err(ApiError::conflict(
                 "fiscal_unit_decommissioned",
                 "This fiscal unit is already decommissioned.",
             ));
         }
-        "provisioning" => {
+        FiscalUnitState::Provisioning => {
             return Err(ApiError::conflict(
                 "invalid_state_transition",
                 "A unit in provisioning cannot be decommissioned.",
@@ -59,17 +60,17 @@ pub async fn decommission(
     }
     ensure_no_open_operations(db, &unit.organization_id, &unit.register_id).await?;
     // A unit retired while its device is down keeps the failure in its reason (api.md §6.5).
-    let mut reason = match (unit.state.as_str(), &unit.reason) {
-        ("error", Some(failure)) => format!("{reason} (device down: {failure})"),
+    let mut reason = match (unit.state, &unit.reason) {
+        (FiscalUnitState::Error, Some(failure)) => format!("{reason} (device down: {failure})"),
         _ => reason,
     };
-    if unit.jurisdiction == "DE" && unit.state == "active" {
-        match device::check(db, &unit.organization_id, &unit.id, "DE", now, device::CHECK_BUDGET_MS).await {
+    if unit.jurisdiction == Jurisdiction::De && unit.state == FiscalUnitState::Active {
+        match device::check(db, &unit.organization_id, &unit.id, Jurisdiction::De, now, device::CHECK_BUDGET_MS).await {
             Ok(()) => disable_tse(app, db, unit, now).await?,
             Err(f) => reason = format!("{reason} (device down: {}; disabling logs skipped)", f.reason),
         }
     }
-    unit.state = "decommissioned".into();
+    unit.state = unit.state.decommission().map_err(|e| ApiError::internal(&e))?;
     unit.reason = Some(reason);
     unit.reason_code = None;
     unit.decommissioned_at = Some(now);
@@ -103,16 +104,16 @@ pub async fn recover_in_tx(
     tx: &mut openfiskal_store::Tx,
     unit: &mut FiscalUnitRow,
 ) -> Result<Result<(), device::DeviceFailure>, ApiError> {
-    if unit.state != "error" {
+    if unit.state != FiscalUnitState::Error {
         return Ok(Ok(()));
     }
     let now = app.now_us();
     if let Err(f) =
-        device::check(tx, &unit.organization_id, &unit.id, &unit.jurisdiction, now, device::CHECK_BUDGET_MS).await
+        device::check(tx, &unit.organization_id, &unit.id, unit.jurisdiction, now, device::CHECK_BUDGET_MS).await
     {
         return Ok(Err(f));
     }
-    unit.state = "active".into();
+    unit.state = unit.state.activate().map_err(|e| ApiError::internal(&e))?;
     unit.reason = None;
     unit.reason_code = None;
     unit.state_changed_at = now;
@@ -133,7 +134,7 @@ pub async fn probe_units_in_error(app: &AppState, limit: i64) -> Result<usize, A
         let mut tx = app.store.begin().await?;
         let Some(mut unit) = fiscal_units::lock(&mut tx, &org, &id).await? else { continue };
         match recover_in_tx(app, &mut tx, &mut unit).await? {
-            Ok(()) if unit.state == "active" => {
+            Ok(()) if unit.state == FiscalUnitState::Active => {
                 tx.commit().await?;
                 tracing::info!(fiscal_unit = %unit.id, "fiscal unit recovered by the automatic probe");
                 recovered += 1;
@@ -152,7 +153,7 @@ pub async fn unit_failed(
     unit: &mut FiscalUnitRow,
     f: &device::DeviceFailure,
 ) -> Result<(), ApiError> {
-    unit.state = "error".into();
+    unit.state = unit.state.fail().map_err(|e| ApiError::internal(&e))?;
     unit.reason = Some(f.reason.clone());
     unit.reason_code = Some(f.code.to_owned());
     unit.state_changed_at = app.now_us();

@@ -9,8 +9,8 @@
 //!    start records are written. The caller commits them with the register change and the stored
 //!    response, or drops everything.
 
-use openfiskal_core::Timestamp;
 use openfiskal_core::regime::{ProvisionContext, Provisioned};
+use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
 use openfiskal_crypto::{KeyKind, RtSandboxCa, SoftwareKey, TseCa, wrap};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow, InstallationKeyRow, UnitKeyRow};
 use openfiskal_store::repo::orgs::OrgRow;
@@ -46,21 +46,17 @@ pub struct ProvisionInput {
     pub replaces: Option<String>,
 }
 
-fn key_kind(jurisdiction: &str) -> KeyKind {
+fn key_kind(jurisdiction: Jurisdiction) -> KeyKind {
     match jurisdiction {
-        "DE" => KeyKind::Bp384,
-        "AT" => KeyKind::P256,
-        _ => KeyKind::Rsa2048,
+        Jurisdiction::De => KeyKind::Bp384,
+        Jurisdiction::At => KeyKind::P256,
+        Jurisdiction::It => KeyKind::Rsa2048,
     }
 }
 
 /// Checks the configuration's `regime` against the jurisdiction (`422` otherwise).
-pub fn check_regime(jurisdiction: &str, configuration: Option<&Value>) -> Result<(), ApiError> {
-    let expected = match jurisdiction {
-        "DE" => "tse",
-        "AT" => "rksv",
-        _ => "rt",
-    };
+pub fn check_regime(jurisdiction: Jurisdiction, configuration: Option<&Value>) -> Result<(), ApiError> {
+    let expected = jurisdiction.regime();
     match configuration {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Object(m)) => match m.get("regime").and_then(Value::as_str) {
@@ -125,10 +121,10 @@ where
 }
 
 /// Step 1: loads the CAs the jurisdiction needs and generates the unit's keys.
-pub async fn prepare(app: &AppState, jurisdiction: &str) -> Result<Prepared, ApiError> {
+pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepared, ApiError> {
     let now = app.clock.now().as_secs();
     let tse_ca = match jurisdiction {
-        "DE" => Some(
+        Jurisdiction::De => Some(
             load_or_create_ca(
                 app,
                 "tse_ca",
@@ -141,7 +137,7 @@ pub async fn prepare(app: &AppState, jurisdiction: &str) -> Result<Prepared, Api
         _ => None,
     };
     let rt_ca = match jurisdiction {
-        "IT" => Some(
+        Jurisdiction::It => Some(
             load_or_create_ca(
                 app,
                 "rt_sandbox_ca",
@@ -158,7 +154,7 @@ pub async fn prepare(app: &AppState, jurisdiction: &str) -> Result<Prepared, Api
         .await
         .map_err(|e| ApiError::internal(&e))?
         .map_err(|e| ApiError::internal(&e))?;
-    let turnover_key = if jurisdiction == "AT" {
+    let turnover_key = if jurisdiction == Jurisdiction::At {
         Some(openfiskal_crypto::generate_turnover_key().map_err(|e| ApiError::internal(&e))?)
     } else {
         None
@@ -194,7 +190,7 @@ pub async fn provision_in_tx(
     input: &ProvisionInput,
     prepared: Prepared,
 ) -> Result<FiscalUnitRow, ApiError> {
-    let j = register.jurisdiction.as_str();
+    let j = register.jurisdiction;
     check_regime(j, input.configuration.as_ref())?;
     let now = app.clock.now();
     let ctx = context(org, register, unit_id, app, now);
@@ -206,9 +202,9 @@ pub async fn provision_in_tx(
         None,
     )];
     let provisioned: Provisioned = match j {
-        "DE" => {
+        Jurisdiction::De => {
             let ca = prepared.tse_ca.as_ref().ok_or_else(|| ApiError::internal(&"no TSE CA"))?;
-            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j))?;
+            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j.as_str()))?;
             let serial = openfiskal_crypto::tse_serial(&point);
             let cert = ca.issue_unit_certificate(&point, &serial, now.as_secs()).map_err(cert_err)?;
             let info = openfiskal_de_tse::TseKeyInfo {
@@ -225,10 +221,10 @@ pub async fn provision_in_tx(
                 .map_err(|e| ApiError::internal(&e))?;
             p
         }
-        "AT" => {
+        Jurisdiction::At => {
             let aes = prepared.turnover_key.as_ref().ok_or_else(|| ApiError::internal(&"no AES key"))?;
-            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j))?;
-            let others = fiscal_units::configurations_of(tx, &org.id, "AT").await?;
+            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j.as_str()))?;
+            let others = fiscal_units::configurations_of(tx, &org.id, Jurisdiction::At.as_str()).await?;
             let id = config.cash_register_id.clone().unwrap_or_default();
             // A replacement takes over its predecessor's Kassen-ID (api.md §6.5).
             let taken = others.iter().any(|(unit, c)| {
@@ -257,10 +253,12 @@ pub async fn provision_in_tx(
             keys.push(("turnover", wrap::wrap_secret(&app.kek, &org.id, unit_id, "turnover", aes.as_slice()), None));
             openfiskal_at_rksv::provision(config, &ctx, &info)
         }
-        _ => {
+        Jurisdiction::It => {
             let ca = prepared.rt_ca.as_ref().ok_or_else(|| ApiError::internal(&"no RT CA"))?;
-            let sequence = u32::try_from(fiscal_units::count_of_jurisdiction(tx, "IT").await? + 1).unwrap_or(u32::MAX);
-            let config = openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(|e| ApiError::regime(e, j))?;
+            let sequence = u32::try_from(fiscal_units::count_of_jurisdiction(tx, Jurisdiction::It.as_str()).await? + 1)
+                .unwrap_or(u32::MAX);
+            let config =
+                openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(|e| ApiError::regime(e, j.as_str()))?;
             if config.unit_kind == openfiskal_it_rt::UnitKind::Device {
                 return Err(ApiError::device_unavailable(
                     "No RT device adapter is reachable from this installation; the unit was not created.",
@@ -280,8 +278,8 @@ pub async fn provision_in_tx(
         id: unit_id.to_owned(),
         organization_id: org.id.clone(),
         register_id: register.id.clone(),
-        jurisdiction: j.to_owned(),
-        state: "active".into(),
+        jurisdiction: j,
+        state: FiscalUnitState::Active,
         fiscal_registration: Some(to_json(&provisioned.registration)?),
         configuration: to_json(&provisioned.configuration)?,
         reason: None,

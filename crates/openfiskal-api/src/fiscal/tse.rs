@@ -3,6 +3,7 @@
 //! signature counter come from the unit's row (guarded updates), the log time never goes backwards
 //! within a unit, and every signed log is journalled before the transaction commits.
 
+use openfiskal_core::Jurisdiction;
 use openfiskal_core::regime::StartRecord;
 use openfiskal_de_tse::{
     Gross, Payment, PaymentKind, ProcessData, QrCode, TseAlgorithm, TseChain, TseStep, VatPosition, Vorgangstyp,
@@ -88,7 +89,7 @@ async fn step(
     step: TseStep<'_>,
 ) -> Result<(i64, Event), TseStepError> {
     let now = app.now_us();
-    device::check(db, &unit.organization_id, &unit.id, "DE", now, SIGNING_BUDGET_MS)
+    device::check(db, &unit.organization_id, &unit.id, Jurisdiction::De, now, SIGNING_BUDGET_MS)
         .await
         .map_err(TseStepError::Device)?;
     let key = keys::signing_key(app, db, unit).await?;

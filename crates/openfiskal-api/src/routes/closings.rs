@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use jiff::ToSpan;
 use jiff::tz::TimeZone;
 use openfiskal_core::closing::{ClosedOperation, Summary, summarize};
-use openfiskal_core::{RegisterId, Timestamp};
+use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterId, Timestamp};
 use openfiskal_store::repo::closings::{self, ClosedOperationRow, ClosingRow};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::locations;
@@ -171,7 +171,7 @@ pub fn closing_json(c: &ClosingRow) -> Result<ClosingBody, ApiError> {
 
 /// The zone of business dates and calendar periods: the location's, `Europe/Vienna` in AT (§10).
 fn zone(register: &RegisterRow, location_tz: &str) -> TimeZone {
-    let name = if register.jurisdiction == "AT" { "Europe/Vienna" } else { location_tz };
+    let name = if register.jurisdiction == Jurisdiction::At { "Europe/Vienna" } else { location_tz };
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
@@ -202,8 +202,8 @@ async fn register_start(db: &mut impl Db, register: &RegisterRow) -> Result<i64,
 }
 
 /// Daily and shift closings in every regime, and AT monthly and annual, need an active unit (§10).
-fn needs_active_unit(kind: ClosingType, jurisdiction: &str) -> bool {
-    matches!(kind, ClosingType::Daily | ClosingType::Shift) || jurisdiction == "AT"
+fn needs_active_unit(kind: ClosingType, jurisdiction: Jurisdiction) -> bool {
+    matches!(kind, ClosingType::Daily | ClosingType::Shift) || jurisdiction == Jurisdiction::At
 }
 
 /// Reads the covered operations' blocks (and a void's original type) and computes the summary.
@@ -264,7 +264,7 @@ async fn sign_daily(
 async fn unit_failed(app: &AppState, org: &str, unit_id: &str, f: &DeviceFailure) -> Result<(), ApiError> {
     let mut tx = app.store.begin().await?;
     if let Some(mut unit) = fiscal_units::lock(&mut tx, org, unit_id).await?
-        && unit.state == "active"
+        && unit.state == FiscalUnitState::Active
     {
         lifecycle::unit_failed(app, &mut tx, &mut unit, f).await?;
         tx.commit().await?;
@@ -330,7 +330,7 @@ pub async fn create_closing(
     {
         return existing(&app, tx, &idem, &c).await;
     }
-    if needs_active_unit(kind, &register.jurisdiction) && unit.state != "active" {
+    if needs_active_unit(kind, register.jurisdiction) && unit.state != FiscalUnitState::Active {
         return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {}.", unit.state)));
     }
     if matches!(kind, ClosingType::Daily | ClosingType::Shift) {
@@ -343,7 +343,7 @@ pub async fn create_closing(
         closings::operations_ended_in(&mut tx, &org, &register.id, from, to).await?
     };
     let summary = summary_of(&mut tx, &org, rows).await?;
-    let (fiscal, z_number) = if kind == ClosingType::Daily && register.jurisdiction == "DE" {
+    let (fiscal, z_number) = if kind == ClosingType::Daily && register.jurisdiction == Jurisdiction::De {
         match sign_daily(&app, &mut tx, &register, &mut unit, &id).await {
             Ok((fiscal, z)) => (Some(fiscal), Some(z)),
             Err(TseStepError::Device(f)) => {

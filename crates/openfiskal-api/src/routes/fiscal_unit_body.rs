@@ -1,6 +1,6 @@
 //! The `fiscal_unit` and `register` objects (api.md §5.1, §6.1), built from stored rows.
 
-use openfiskal_core::Timestamp;
+use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::registers::RegisterRow;
@@ -25,9 +25,11 @@ pub struct FiscalUnitBody {
     /// The organization.
     pub organization_id: String,
     /// `provisioning`, `active`, `error`, `decommissioned`.
-    pub state: String,
+    #[schema(schema_with = crate::schemas::fiscal_unit_state)]
+    pub state: FiscalUnitState,
     /// `IT`, `DE`, `AT`.
-    pub jurisdiction: String,
+    #[schema(schema_with = crate::schemas::jurisdiction)]
+    pub jurisdiction: Jurisdiction,
     /// Discriminated by `regime` (`tse`, `rksv`, `rt`); null while provisioning.
     #[schema(value_type = Option<Object>)]
     pub fiscal_registration: Value,
@@ -64,8 +66,8 @@ impl FiscalUnitBody {
             object: "fiscal_unit",
             register_id: u.register_id.clone(),
             organization_id: u.organization_id.clone(),
-            state: u.state.clone(),
-            jurisdiction: u.jurisdiction.clone(),
+            state: u.state,
+            jurisdiction: u.jurisdiction,
             fiscal_registration: json_or_null(u.fiscal_registration.as_deref())?,
             reason: u.reason.clone(),
             reason_code: u.reason_code.clone(),
@@ -90,7 +92,8 @@ pub struct RegisterBody {
     /// 1–100 characters.
     pub label: String,
     /// `IT`, `DE`, `AT`; immutable.
-    pub jurisdiction: String,
+    #[schema(schema_with = crate::schemas::jurisdiction)]
+    pub jurisdiction: Jurisdiction,
     /// The POS device's serial (≤ 70).
     pub serial_number: Option<String>,
     /// Arbitrary key-value pairs.
@@ -129,10 +132,10 @@ pub struct RegisterBody {
 
 /// The deprecated `fiscal_state` (api.md §5.2).
 pub fn fiscal_state(register_state: &str, current: Option<&FiscalUnitRow>, ever_provisioned: bool) -> &'static str {
-    match (register_state, current.map(|u| u.state.as_str())) {
+    match (register_state, current.map(|u| u.state)) {
         ("archived", _) => "inactive",
-        (_, Some("active")) => "active",
-        (_, Some("error")) => "error",
+        (_, Some(FiscalUnitState::Active)) => "active",
+        (_, Some(FiscalUnitState::Error)) => "error",
         (_, Some(_)) => "pending",
         (_, None) if ever_provisioned => "inactive",
         (_, None) => "pending",
@@ -152,13 +155,14 @@ impl RegisterBody {
 
     /// Builds the body from a row and its current unit.
     pub fn build(r: &RegisterRow, current: Option<&FiscalUnitRow>, ever_provisioned: bool) -> Result<Self, ApiError> {
-        let active = current.filter(|u| u.state == "active").map(FiscalUnitBody::from_row).transpose()?;
+        let active =
+            current.filter(|u| u.state == FiscalUnitState::Active).map(FiscalUnitBody::from_row).transpose()?;
         let fiscal_registration = active.as_ref().map_or(Value::Null, |u| u.fiscal_registration.clone());
         Ok(Self {
             id: r.id.clone(),
             object: "register",
             label: r.label.clone(),
-            jurisdiction: r.jurisdiction.clone(),
+            jurisdiction: r.jurisdiction,
             serial_number: r.serial_number.clone(),
             metadata: serde_json::from_str(&r.metadata).map_err(|e| ApiError::internal(&e))?,
             location_id: r.location_id.clone(),

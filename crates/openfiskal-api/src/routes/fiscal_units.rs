@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use openfiskal_core::{FiscalUnitState, Jurisdiction};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::orgs;
 use openfiskal_store::repo::registers::{self, RegisterRow};
@@ -177,8 +178,8 @@ pub async fn create_fiscal_unit(
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     // Checked again in the transaction; here it spares the key generation.
     ensure_no_current_unit(&register)?;
-    provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
-    let prepared = provision::prepare(&app, &register.jurisdiction).await?;
+    provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
+    let prepared = provision::prepare(&app, register.jurisdiction).await?;
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
     ensure_no_current_unit(&register)?;
@@ -212,8 +213,8 @@ pub async fn activate_register(
     let metadata = check_provision_request(&req)?;
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     let prepared = if register.current_fiscal_unit_id.is_none() {
-        provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
-        Some(provision::prepare(&app, &register.jurisdiction).await?)
+        provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
+        Some(provision::prepare(&app, register.jurisdiction).await?)
     } else {
         None
     };
@@ -297,14 +298,16 @@ pub async fn replace_fiscal_unit(
     if register.current_fiscal_unit_id.is_none() {
         return Err(ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace."));
     }
-    provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
-    if register.jurisdiction == "AT" && req.configuration.as_ref().and_then(|c| c.get("cash_register_id")).is_some() {
+    provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
+    if register.jurisdiction == Jurisdiction::At
+        && req.configuration.as_ref().and_then(|c| c.get("cash_register_id")).is_some()
+    {
         return Err(ApiError::validation(
             "configuration.cash_register_id",
             "The new Austrian unit takes over the chain and its Kassen-ID; it cannot be changed.",
         ));
     }
-    let prepared = provision::prepare(&app, &register.jurisdiction).await?;
+    let prepared = provision::prepare(&app, register.jurisdiction).await?;
     let now = app.now_us();
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
@@ -346,11 +349,11 @@ pub async fn recover_fiscal_unit(
     let org = caller.admin_scope()?.to_string();
     let mut tx = app.store.begin().await?;
     let mut unit = load_unit(&mut tx, &org, &id).await?;
-    match unit.state.as_str() {
-        "decommissioned" => {
+    match unit.state {
+        FiscalUnitState::Decommissioned => {
             return Err(ApiError::conflict("fiscal_unit_decommissioned", "This fiscal unit is decommissioned."));
         }
-        "provisioning" => {
+        FiscalUnitState::Provisioning => {
             return Err(ApiError::conflict("invalid_state_transition", "A unit in provisioning cannot be recovered."));
         }
         _ => lifecycle::recover_in_tx(&app, &mut tx, &mut unit).await?.map_err(|f| f.to_error())?,

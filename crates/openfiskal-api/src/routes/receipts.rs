@@ -11,7 +11,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use openfiskal_core::Timestamp;
+use openfiskal_core::{OperationState, Timestamp};
 use openfiskal_store::repo::operations::OperationRow;
 use serde_json::{Value, json};
 
@@ -91,7 +91,7 @@ pub async fn get_receipt(
 ) -> Result<Response, ApiError> {
     let mut db = app.store.read().await?;
     let op = super::operations::load_any(&mut db, &caller, &id).await?;
-    if op.state != "completed" {
+    if op.state != OperationState::Completed {
         return Err(ApiError::conflict(
             "operation_not_completed",
             format!("The operation is {}; only a completed operation has a receipt.", op.state),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use openfiskal_core::{LocationId, RegisterId, Timestamp};
+use openfiskal_core::{Jurisdiction, LocationId, RegisterId, Timestamp};
 use openfiskal_store::repo::registers::{self, RegisterRow};
 use openfiskal_store::repo::{api_keys, fiscal_units, locations};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,7 @@ pub struct CreateRegisterRequest {
     /// 1–100 characters.
     pub label: String,
     /// `IT`, `DE` or `AT`.
+    #[schema(schema_with = crate::schemas::jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// ≤ 70 characters.
     #[serde(default)]
@@ -72,27 +73,6 @@ pub struct CreateRegisterRequest {
     /// POS hardware data.
     #[serde(default)]
     pub device: Option<Device>,
-}
-
-/// The three jurisdictions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub enum Jurisdiction {
-    /// Italy.
-    IT,
-    /// Germany.
-    DE,
-    /// Austria.
-    AT,
-}
-
-impl Jurisdiction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::IT => "IT",
-            Self::DE => "DE",
-            Self::AT => "AT",
-        }
-    }
 }
 
 /// `PATCH /v1/registers/{id}`.
@@ -208,7 +188,7 @@ pub async fn create_register(
         organization_id: org,
         location_id: loc.id,
         label: req.label,
-        jurisdiction: req.jurisdiction.as_str().to_owned(),
+        jurisdiction: req.jurisdiction,
         serial_number: req.serial_number,
         metadata: to_json(&metadata)?,
         heartbeat_interval_seconds: heartbeat,

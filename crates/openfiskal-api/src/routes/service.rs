@@ -60,11 +60,7 @@ pub async fn readyz(State(app): State<AppState>) -> Response {
 async fn refresh_gauges(app: &AppState) -> Result<(), openfiskal_store::StoreError> {
     let mut db = app.store.read().await?;
     for (jurisdiction, state, n) in openfiskal_store::repo::fiscal_units::count_by_state(&mut db).await? {
-        let regime = match jurisdiction.as_str() {
-            "DE" => "tse",
-            "AT" => "rksv",
-            _ => "rt",
-        };
+        let regime = jurisdiction.parse::<openfiskal_core::Jurisdiction>().map_or("unknown", |j| j.regime());
         ::metrics::gauge!("openfiskal_fiscal_units", "regime" => regime, "state" => state).set(n as f64);
     }
     let open = openfiskal_store::repo::operations::count_all_open(&mut db).await?;

@@ -7,19 +7,7 @@ use jiff::civil::Date;
 
 use super::tax_table::RateTable;
 
-/// The register's jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Jurisdiction {
-    /// Germany (TSE).
-    #[serde(rename = "DE")]
-    De,
-    /// Austria (RKSV).
-    #[serde(rename = "AT")]
-    At,
-    /// Italy (RT).
-    #[serde(rename = "IT")]
-    It,
-}
+pub use crate::state::Jurisdiction;
 
 /// The sale-like operation types whose `data` block [`super::compute()`] builds (api.md §7.4):
 /// `{currency, line_items, cart_discounts, totals, payments, customer}`, `net_payable` = `total_gross`.

@@ -1,5 +1,7 @@
 //! Fiscal units (api.md §6), their wrapped keys, and installation keys.
 
+use openfiskal_core::{FiscalUnitState, Jurisdiction};
+
 use crate::backend::{Exec, on_backend};
 use crate::repo::page::{Page, PageQuery, keyset};
 use crate::{Db, StoreError};
@@ -10,8 +12,10 @@ pub struct FiscalUnitRow {
     pub id: String,
     pub organization_id: String,
     pub register_id: String,
-    pub jurisdiction: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub jurisdiction: Jurisdiction,
+    #[sqlx(try_from = "String")]
+    pub state: FiscalUnitState,
     pub fiscal_registration: Option<String>,
     pub configuration: String,
     pub reason: Option<String>,
@@ -46,7 +50,7 @@ pub async fn insert(db: &mut impl Db, u: &FiscalUnitRow) -> Result<(), StoreErro
                signature_counter, transaction_counter, chain_state, state_changed_at, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
     on_backend!(db.exec(), e => sqlx::query(sql)
-        .bind(&u.id).bind(&u.organization_id).bind(&u.register_id).bind(&u.jurisdiction).bind(&u.state)
+        .bind(&u.id).bind(&u.organization_id).bind(&u.register_id).bind(u.jurisdiction.as_str()).bind(u.state.as_str())
         .bind(&u.fiscal_registration).bind(&u.configuration).bind(&u.reason).bind(&u.reason_code)
         .bind(&u.replaces).bind(&u.replaced_by).bind(u.provisioned_at).bind(u.decommissioned_at).bind(&u.metadata)
         .bind(u.signature_counter).bind(u.transaction_counter).bind(&u.chain_state).bind(u.state_changed_at)
@@ -61,7 +65,7 @@ pub async fn update_lifecycle(db: &mut impl Db, u: &FiscalUnitRow) -> Result<(),
                replaced_by = $7, provisioned_at = $8, decommissioned_at = $9, state_changed_at = $10 \
                WHERE id = $1 AND organization_id = $2";
     let n = on_backend!(db.exec(), e => sqlx::query(sql)
-        .bind(&u.id).bind(&u.organization_id).bind(&u.state).bind(&u.fiscal_registration).bind(&u.reason)
+        .bind(&u.id).bind(&u.organization_id).bind(u.state.as_str()).bind(&u.fiscal_registration).bind(&u.reason)
         .bind(&u.reason_code).bind(&u.replaced_by).bind(u.provisioned_at).bind(u.decommissioned_at)
         .bind(u.state_changed_at)
         .execute(e).await.map(|r| r.rows_affected()))?;

@@ -1,6 +1,8 @@
 //! Operations (api.md §7). The rule "all open operations must be completed or cancelled first" is
 //! checked here, inside the transaction that retires a unit or archives a register.
 
+use openfiskal_core::{FiscalState, OperationState};
+
 use crate::backend::{Exec, on_backend};
 use crate::repo::page::{Page, PageQuery, keyset};
 use crate::{Db, StoreError};
@@ -24,8 +26,10 @@ pub struct OperationRow {
     pub fiscal_unit_id: String,
     #[sqlx(rename = "type")]
     pub kind: String,
-    pub state: String,
-    pub fiscal_state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OperationState,
+    #[sqlx(try_from = "String")]
+    pub fiscal_state: FiscalState,
     pub client_operation_id: Option<String>,
     pub client_fingerprint: Option<Vec<u8>>,
     pub external_id: Option<String>,
@@ -80,7 +84,7 @@ pub async fn insert(db: &mut impl Db, o: &OperationRow) -> Result<(), StoreError
     );
     on_backend!(db.exec(), e => sqlx::query(sql)
         .bind(&o.id).bind(&o.organization_id).bind(&o.location_id).bind(&o.register_id).bind(&o.fiscal_unit_id)
-        .bind(&o.kind).bind(&o.state).bind(&o.fiscal_state).bind(&o.client_operation_id).bind(&o.client_fingerprint)
+        .bind(&o.kind).bind(o.state.as_str()).bind(o.fiscal_state.as_str()).bind(&o.client_operation_id).bind(&o.client_fingerprint)
         .bind(&o.external_id).bind(o.sequence_number).bind(&o.cashier).bind(&o.refs).bind(&o.data).bind(&o.fiscal)
         .bind(&o.warnings).bind(&o.metadata).bind(&o.closing_id).bind(o.resource_version).bind(o.occurred_at)
         .bind(o.completed_occurred_at).bind(o.started_at).bind(o.completed_at).bind(o.cancelled_at)
@@ -99,7 +103,7 @@ pub async fn update(db: &mut impl Db, o: &OperationRow, read_version: i64) -> Re
                updated_at = $18, inputs = $20, issuer = $21 \
                WHERE id = $1 AND organization_id = $2 AND resource_version = $19";
     let n = on_backend!(db.exec(), e => sqlx::query(sql)
-        .bind(&o.id).bind(&o.organization_id).bind(&o.state).bind(&o.fiscal_state).bind(&o.external_id)
+        .bind(&o.id).bind(&o.organization_id).bind(o.state.as_str()).bind(o.fiscal_state.as_str()).bind(&o.external_id)
         .bind(&o.cashier).bind(&o.refs).bind(&o.data).bind(&o.fiscal).bind(&o.warnings).bind(&o.metadata)
         .bind(&o.closing_id).bind(o.resource_version).bind(o.completed_occurred_at).bind(o.completed_at)
         .bind(o.cancelled_at).bind(&o.cancellation_reason).bind(o.updated_at).bind(read_version)

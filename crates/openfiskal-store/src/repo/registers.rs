@@ -1,5 +1,7 @@
 //! Registers (api.md §5), always filtered by organization.
 
+use openfiskal_core::Jurisdiction;
+
 use crate::backend::on_backend;
 use crate::repo::page::{Page, PageQuery, keyset};
 use crate::{Db, StoreError};
@@ -11,7 +13,8 @@ pub struct RegisterRow {
     pub organization_id: String,
     pub location_id: String,
     pub label: String,
-    pub jurisdiction: String,
+    #[sqlx(try_from = "String")]
+    pub jurisdiction: Jurisdiction,
     pub serial_number: Option<String>,
     pub metadata: String,
     pub heartbeat_interval_seconds: i64,
@@ -49,7 +52,7 @@ pub async fn insert(db: &mut impl Db, r: &RegisterRow) -> Result<(), StoreError>
                created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
                $16, $17, $18, $19, $20)";
     on_backend!(db.exec(), e => sqlx::query(sql)
-        .bind(&r.id).bind(&r.organization_id).bind(&r.location_id).bind(&r.label).bind(&r.jurisdiction)
+        .bind(&r.id).bind(&r.organization_id).bind(&r.location_id).bind(&r.label).bind(r.jurisdiction.as_str())
         .bind(&r.serial_number).bind(&r.metadata).bind(r.heartbeat_interval_seconds).bind(&r.device)
         .bind(&r.state).bind(&r.current_fiscal_unit_id).bind(r.archived_at).bind(r.last_heartbeat_at)
         .bind(r.last_heartbeat_sequence).bind(&r.self_reported_status).bind(r.clock_skew_seconds)

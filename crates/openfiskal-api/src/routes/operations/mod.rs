@@ -18,7 +18,7 @@ use axum::extract::{MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use openfiskal_core::operation::{FromIdGen, Jurisdiction, Stage};
-use openfiskal_core::{RegisterId, Timestamp};
+use openfiskal_core::{FiscalState, FiscalUnitState, OperationState, RegisterId, Timestamp};
 use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::locations::{self, LocationRow};
@@ -147,7 +147,7 @@ fn failure_json(app: &AppState, f: &DeviceFailure) -> Value {
 /// The operation's active unit, locked, or `409 fiscal_unit_not_active`.
 async fn active_unit(tx: &mut Tx, org: &str, unit_id: &str) -> Result<FiscalUnitRow, ApiError> {
     let unit = fiscal_units::lock(tx, org, unit_id).await?.ok_or_else(ApiError::not_found)?;
-    if unit.state != "active" {
+    if unit.state != FiscalUnitState::Active {
         return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {}.", unit.state)));
     }
     Ok(unit)
@@ -178,18 +178,17 @@ fn check_if_match(headers: &HeaderMap, version: i64) -> Result<(), ApiError> {
 }
 
 fn jurisdiction(register: &RegisterRow) -> Result<Jurisdiction, ApiError> {
-    match register.jurisdiction.as_str() {
-        "DE" => Ok(Jurisdiction::De),
+    match register.jurisdiction {
+        Jurisdiction::De => Ok(Jurisdiction::De),
         // The AT and IT regimes record operations in their own issues; their registers refuse
         // operations until then instead of pretending to fiscalize them.
-        "AT" | "IT" => Err(ApiError::validation(
+        Jurisdiction::At | Jurisdiction::It => Err(ApiError::validation(
             "type",
             format!(
                 "Operations on {} registers are not available yet; DE registers record them.",
                 register.jurisdiction
             ),
         )),
-        other => Err(ApiError::internal(&format!("unknown jurisdiction {other}"))),
     }
 }
 
@@ -218,7 +217,7 @@ async fn load_original(
         .await?
         .ok_or_else(|| invalid_original("No operation with this id exists in the organization."))?;
     let orig_kind = OpKind::parse(&row.kind).ok_or_else(|| ApiError::internal(&"stored operation type"))?;
-    if row.state != "completed" || row.fiscal_state != "succeeded" {
+    if row.state != OperationState::Completed || row.fiscal_state != FiscalState::Succeeded {
         return Err(invalid_original("The original operation must be completed and fiscally succeeded."));
     }
     let fiscal: Value = serde_json::from_str(&row.fiscal).map_err(|e| ApiError::internal(&e))?;
@@ -228,7 +227,7 @@ async fn load_original(
     let later: Vec<OperationRow> = operations::referencing(tx, &register.organization_id, &row.id)
         .await?
         .into_iter()
-        .filter(|o| o.state == "completed")
+        .filter(|o| o.state == OperationState::Completed)
         .collect();
     let voided = later.iter().any(|o| o.kind == "void");
     match kind {
@@ -413,7 +412,7 @@ async fn mark_completed(
     op: &mut OperationRow,
     scope: &Scope,
 ) -> Result<(), ApiError> {
-    op.state = "completed".into();
+    op.state = op.state.complete().map_err(|_| not_open())?;
     op.completed_at = Some(app.now_us());
     op.issuer = Some(issuer_snapshot(tx, register, &scope.location).await?);
     Ok(())
@@ -466,16 +465,16 @@ async fn record_in_tx(
             fiscal["document_type"] = json!("Kassenbeleg");
             fiscal["transmission_status"] = json!("transmitted");
             fiscal["transmitted_at"] = json!(Timestamp::from_micros(now));
-            fiscal["state"] = json!("succeeded");
-            op.fiscal_state = "succeeded".into();
+            op.fiscal_state = FiscalState::of_step(true);
+            fiscal["state"] = json!(op.fiscal_state);
         }
         Err(TseStepError::Device(f)) => {
             // The till is never blocked: completed + failed, unit to error (api.md §7.6).
             lifecycle::unit_failed(app, tx, unit, &f).await?;
             fiscal["tse_failure"] = failure_json(app, &f);
             fiscal["transmission_status"] = json!("failed");
-            fiscal["state"] = json!("failed");
-            op.fiscal_state = "failed".into();
+            op.fiscal_state = FiscalState::of_step(false);
+            fiscal["state"] = json!(op.fiscal_state);
             op.warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]).to_string();
         }
         Err(TseStepError::Other(e)) => return Err(e),
@@ -560,13 +559,13 @@ pub async fn start_operation(
     let mut fiscal = initial_fiscal(&unit)?;
     fiscal["training"] = json!(kind == OpKind::Training);
     let mut warnings = json!([]);
-    let mut fiscal_state = "pending";
+    let mut fiscal_state = FiscalState::Pending;
     match tse::start(&app, &mut tx, &mut unit, &op_id).await {
         Ok((n, start)) => {
             fiscal["transaction_number"] = json!(n);
             fiscal["start_event"] = event_json(&start);
-            fiscal["state"] = json!("succeeded");
-            fiscal_state = "succeeded";
+            fiscal_state = FiscalState::of_step(true);
+            fiscal["state"] = json!(fiscal_state);
         }
         Err(TseStepError::Device(f)) => {
             lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
@@ -574,9 +573,9 @@ pub async fn start_operation(
             if body.complete {
                 // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
                 // on, and fiscalize signs start and finish once the unit is recovered.
-                fiscal["state"] = json!("failed");
+                fiscal_state = FiscalState::of_step(false);
+                fiscal["state"] = json!(fiscal_state);
                 fiscal["transmission_status"] = json!("failed");
-                fiscal_state = "failed";
                 warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]);
             } else {
                 warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
@@ -592,8 +591,8 @@ pub async fn start_operation(
         register_id: register.id.clone(),
         fiscal_unit_id: unit.id.clone(),
         kind: kind.as_str().into(),
-        state: "open".into(),
-        fiscal_state: fiscal_state.into(),
+        state: OperationState::Open,
+        fiscal_state,
         client_operation_id: body.id.clone(),
         client_fingerprint: Some(body.fingerprint.clone()),
         external_id: match &body.external_id {
@@ -626,8 +625,8 @@ pub async fn start_operation(
         issuer: None,
     };
     // A one-shot's data was computed with the completion rules above.
-    match (body.complete, op.fiscal_state.as_str()) {
-        (true, "succeeded") => complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?,
+    match (body.complete, op.fiscal_state) {
+        (true, FiscalState::Succeeded) => complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?,
         (true, _) => mark_completed(&app, &mut tx, &register, &mut op, &scope).await?,
         _ => {}
     }
@@ -664,12 +663,13 @@ async fn load_for_write(
     Ok(op)
 }
 
+fn not_open() -> ApiError {
+    ApiError::conflict("operation_not_open", "This operation is not in open status and cannot be modified.")
+}
+
 fn ensure_open(op: &OperationRow) -> Result<(), ApiError> {
-    if op.state != "open" {
-        return Err(ApiError::conflict(
-            "operation_not_open",
-            "This operation is not in open status and cannot be modified.",
-        ));
+    if op.state != OperationState::Open {
+        return Err(not_open());
     }
     Ok(())
 }
@@ -792,12 +792,9 @@ pub async fn cancel_operation(
     opt_length("reason", req.reason.as_deref(), 500)?;
     let mut tx = app.store.begin().await?;
     let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
-    if op.state != "open" {
-        return Err(ApiError::conflict(
-            "invalid_state_transition",
-            format!("A {} operation cannot be cancelled.", op.state),
-        ));
-    }
+    let cancelled = op.state.cancel().map_err(|_| {
+        ApiError::conflict("invalid_state_transition", format!("A {} operation cannot be cancelled.", op.state))
+    })?;
     let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
     let mut fiscal: Value = serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))?;
     if let Some(n) = fiscal["transaction_number"].as_i64() {
@@ -815,7 +812,7 @@ pub async fn cancel_operation(
     }
     let now = app.now_us();
     let read = op.resource_version;
-    op.state = "cancelled".into();
+    op.state = cancelled;
     op.cancelled_at = Some(now);
     op.cancellation_reason = req.reason;
     op.fiscal = to_json(&fiscal)?;
@@ -838,14 +835,14 @@ pub async fn fiscalize_operation(
     let kind = OpKind::of_route(&route)?;
     let mut tx = app.store.begin().await?;
     let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
-    match (op.state.as_str(), op.fiscal_state.as_str()) {
+    match (op.state, op.fiscal_state) {
         // Already recorded (also an open operation whose start is signed): 200 unchanged, whatever
         // the unit's state (api.md §7.5).
-        (_, "succeeded") => {
+        (_, FiscalState::Succeeded) => {
             let body = operation_json(&op)?;
             return idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await;
         }
-        ("completed", "failed") => {}
+        (OperationState::Completed, FiscalState::Failed) => {}
         _ => {
             return Err(ApiError::conflict(
                 "invalid_state_transition",
@@ -863,9 +860,9 @@ pub async fn fiscalize_operation(
 async fn refiscalize_in_tx(app: &AppState, tx: &mut Tx, op: &mut OperationRow) -> Result<(), ApiError> {
     let mut unit =
         fiscal_units::lock(tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
-    match unit.state.as_str() {
-        "active" => {}
-        "decommissioned" => {
+    match unit.state {
+        FiscalUnitState::Active => {}
+        FiscalUnitState::Decommissioned => {
             return Err(ApiError::conflict(
                 "fiscal_unit_decommissioned",
                 "The operation's fiscal unit is decommissioned.",
@@ -894,7 +891,7 @@ pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError>
     for (org, id) in due {
         let mut tx = app.store.begin().await?;
         let Some(mut op) = operations::get(&mut tx, &org, &id).await? else { continue };
-        if (op.state.as_str(), op.fiscal_state.as_str()) != ("completed", "failed") {
+        if (op.state, op.fiscal_state) != (OperationState::Completed, FiscalState::Failed) {
             continue; // fiscalized meanwhile
         }
         let read = op.resource_version;
@@ -903,7 +900,7 @@ pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError>
             Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
             Err(e) => return Err(e),
         }
-        let succeeded = op.fiscal_state == "succeeded";
+        let succeeded = op.fiscal_state == FiscalState::Succeeded;
         op.resource_version = read + 1;
         op.updated_at = app.now_us();
         operations::update(&mut tx, &op, read).await?;
@@ -979,10 +976,10 @@ async fn list(
     }
     let params = ListParams::parse_with(uri.path(), query, &extra)?;
     let get = |k: &str| query.get(k).map(String::as_str);
-    if get("state").is_some_and(|s| !["open", "completed", "cancelled"].contains(&s)) {
+    if get("state").is_some_and(|s| s.parse::<OperationState>().is_err()) {
         return Err(ApiError::invalid("state", "state must be open, completed or cancelled."));
     }
-    if get("fiscal_state").is_some_and(|s| !["pending", "succeeded", "failed"].contains(&s)) {
+    if get("fiscal_state").is_some_and(|s| s.parse::<FiscalState>().is_err()) {
         return Err(ApiError::invalid("fiscal_state", "fiscal_state must be pending, succeeded or failed."));
     }
     let kind = match (kind, get("type")) {
