@@ -64,6 +64,12 @@ struct BenchCli {
     /// Seconds of the latency run.
     #[arg(long, default_value_t = 10)]
     seconds: u32,
+    /// TSE curve of the benchmarked units: `brainpoolP384r1` or `P-256`.
+    #[arg(long, default_value = "brainpoolP384r1")]
+    curve: TseCurve,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +153,8 @@ async fn main() -> anyhow::Result<()> {
                 concurrency: a.concurrency,
                 rate: a.rate,
                 seconds: a.seconds,
+                curve: a.curve,
+                json: a.json,
             })
             .await
         }

@@ -227,3 +227,50 @@ fn a_bad_tse_curve_stops_startup_naming_it() {
     assert!(log.contains("tse_curve=P-256"), "{log}");
     server.stop();
 }
+
+/// `bench --json` on a tiny run: one JSON object with exactly the documented keys and types. The
+/// figures are never asserted (a test is no benchmark).
+#[test]
+fn bench_json_prints_one_object_with_every_key() {
+    let out = Command::new(BIN)
+        .args(["bench", "--json", "--curve", "P-256", "--units", "2", "--operations", "4", "--concurrency", "2"])
+        .args(["--rate", "4", "--seconds", "1"])
+        .env("OPENFISKAL_LOG", "warn")
+        .env_remove("OPENFISKAL_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().count(), 1, "exactly one line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let o = v.as_object().expect("one JSON object");
+    let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = vec![
+        "backend",
+        "curve",
+        "sign_per_s_core",
+        "commits_per_s",
+        "limit_ops_per_s",
+        "many_units_ops_per_s",
+        "one_unit_ops_per_s",
+        "one_unit_limit_ops_per_s",
+        "ratio_many",
+        "ratio_one",
+        "complete_p50_ms",
+        "complete_p99_ms",
+        "complete_max_ms",
+        "rate",
+    ];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(
+        (o["backend"].as_str(), o["curve"].as_str(), o["rate"].as_u64()),
+        (Some("sqlite"), Some("P-256"), Some(4))
+    );
+    for (k, value) in o {
+        if !["backend", "curve", "rate"].contains(&k.as_str()) {
+            assert!(value.as_f64().is_some_and(|x| x.is_finite() && x >= 0.0), "{k}: {value}");
+        }
+    }
+}
