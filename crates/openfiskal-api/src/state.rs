@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use openfiskal_core::{Clock, IdGen};
 use openfiskal_crypto::{Kek, KeyMode};
+use openfiskal_de_tse::TseCurve;
 use openfiskal_store::Store;
 
 use crate::idempotency::InFlight;
@@ -61,6 +62,9 @@ pub struct ApiConfig {
     pub idempotency_retention_days: u32,
     /// Seconds a setup token stays valid (default 24 h).
     pub setup_token_ttl_secs: i64,
+    /// The curve of new DE units' TSE keys (de-tse.md §2.1; default brainpoolP384r1). A unit keeps
+    /// the curve it was provisioned with; changing this affects only units provisioned afterwards.
+    pub tse_curve: TseCurve,
 }
 
 impl ApiConfig {
@@ -72,6 +76,7 @@ impl ApiConfig {
             bootstrap_per_minute: 10,
             idempotency_retention_days: 7,
             setup_token_ttl_secs: 24 * 3600,
+            tse_curve: TseCurve::default(),
         }
     }
 }

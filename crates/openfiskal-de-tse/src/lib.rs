@@ -4,6 +4,7 @@
 //! receipt QR code with its verifier (§7). Times come in as parameters; nothing reads a clock.
 
 pub mod algorithm;
+pub mod curve;
 pub mod dtbs;
 pub mod error;
 pub mod gross;
@@ -21,6 +22,7 @@ pub mod transaction_log;
 pub mod verify;
 
 pub use algorithm::TseAlgorithm;
+pub use curve::TseCurve;
 pub use dtbs::{LogParts, split_log_message, verify_log_message};
 pub use error::TseError;
 pub use gross::{Gross, VatPosition};

@@ -7,6 +7,8 @@ use openfiskal_core::regime::{ProvisionContext, Provisioned, RegimeError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::TseAlgorithm;
+
 /// `configuration` for `tse`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +32,8 @@ pub struct TseKeyInfo {
     pub certificate_serial: String,
     /// The unit certificate's notAfter.
     pub certificate_not_after: Timestamp,
+    /// The algorithm of the key's curve (de-tse.md §2.1): `signature_algorithm` of the registration.
+    pub algorithm: TseAlgorithm,
 }
 
 /// A valid client id: 1–30 characters of ASN.1 PrintableString without `_`, `;` and `/`
@@ -75,7 +79,7 @@ pub fn provision(config: Configuration, ctx: &ProvisionContext, key: &TseKeyInfo
         "regime": "tse",
         "tse_serial": key.tse_serial,
         "client_id": config.client_id,
-        "signature_algorithm": "ecdsa-plain-SHA384",
+        "signature_algorithm": key.algorithm.name(),
         "time_format": "unixTime",
         "public_key": key.public_key_base64,
         "certificate_serial": key.certificate_serial,

@@ -168,6 +168,17 @@ impl TestApp {
         Self::builder(TestBackend::Sqlite).build().await
     }
 
+    /// A restart with a changed configuration: a fresh state (caches, limiters) on the same
+    /// database, clock, id generator and key-encryption key.
+    pub fn restart_with(&mut self, f: impl FnOnce(&mut ApiConfig)) {
+        let mut config = (*self.state.config).clone();
+        f(&mut config);
+        let s = &self.state;
+        let state = AppState::new(s.store.clone(), s.clock.clone(), s.ids.clone(), s.kek.clone(), config);
+        self.router = openfiskal_api::router(state.clone());
+        self.state = state;
+    }
+
     /// Sends a request. `headers` are name/value pairs; a `body` is sent as JSON.
     pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> TestResponse {
         let bytes = body.map(|b| serde_json::to_vec(b).expect("json")).unwrap_or_default();

@@ -1,15 +1,17 @@
 //! `openfiskal bench`: fiscal throughput and latency of this machine, measured through the real
 //! application (router, auth, idempotency, TSE signing, durable commits) in process, without a
-//! socket. It reports, on the chosen backend:
+//! socket. It reports, on the chosen backend and TSE curve (`--curve`, de-tse.md §2.1):
 //!
-//! - the machine's limits: brainpoolP384r1 signatures/s on one core, and durable commits/s of a
-//!   one-row transaction;
-//! - DE sales/s (start + complete, each signed and committed) over many units and on one
-//!   unit, with the ratio to the limit signing plus commits allow;
-//! - p50/p99 of `complete` at a fixed request rate.
+//! - the machine's limits: signatures/s on one core on the curve, and durable commits/s of a
+//!   one-row transaction on one connection;
+//! - DE sales/s (start + complete, each signed and committed) over many units and on one unit, with
+//!   the ratio to the limit signing and commits allow (for one unit: one core's signing rate, since a
+//!   unit's steps are ordered);
+//! - p50/p99/max of `complete` at a fixed request rate.
 //!
 //! The operation is a DE sale of two lines at two rates, paid in cash with change: the data model
 //! (lines, tax, totals, payment rule), StartTransaction, FinishTransaction, journal, counters, QR.
+//! Without `--json` it prints a table; with it, exactly one JSON object on stdout (see [`Report`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +22,8 @@ use axum::http::Request;
 use http_body_util::BodyExt;
 use openfiskal_api::{ApiConfig, AppState, Mode, credentials};
 use openfiskal_core::{SystemClock, UlidGen};
-use openfiskal_crypto::{Kek, KeyKind, Signer, SoftwareKey};
+use openfiskal_crypto::{Kek, Signer, SoftwareKey};
+use openfiskal_de_tse::TseCurve;
 use openfiskal_store::Store;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -39,6 +42,123 @@ pub struct BenchArgs {
     pub rate: u32,
     /// Seconds of the latency run.
     pub seconds: u32,
+    /// The TSE curve of the benchmarked units (the installation setting `serve --tse-curve`).
+    pub curve: TseCurve,
+    /// Print one JSON object instead of the table.
+    pub json: bool,
+}
+
+/// Durable commits per sale with the batching the server does today: one commit per request (each
+/// fiscal step commits its own transaction; no group commit yet, docs/ARCHITECTURE.md "Decisions"),
+/// and a sale is two requests (start, complete).
+const COMMITS_PER_SALE: f64 = 2.0;
+/// Signatures per sale: StartTransaction and FinishTransaction.
+const SIGNATURES_PER_SALE: f64 = 2.0;
+
+/// What one run found; `--json` prints exactly these keys.
+struct Report {
+    /// `sqlite` or `postgres`.
+    backend: &'static str,
+    /// `brainpoolP384r1` or `P-256`.
+    curve: TseCurve,
+    /// Logical cores signing may use.
+    cores: usize,
+    units: usize,
+    concurrency: usize,
+    seconds: u32,
+    /// Signatures per second on one core.
+    sign_per_s_core: f64,
+    /// Durable one-row commits per second on one connection.
+    commits_per_s: f64,
+    /// min(signing over all cores / 2, commits / commits per sale), in sales/s.
+    limit_ops_per_s: f64,
+    many_units_ops_per_s: f64,
+    one_unit_ops_per_s: f64,
+    /// One core's signing rate / 2: a unit's steps are ordered, so it signs on one core at a time.
+    one_unit_limit_ops_per_s: f64,
+    complete_p50_ms: f64,
+    complete_p99_ms: f64,
+    complete_max_ms: f64,
+    /// Sales per second of the latency run.
+    rate: u32,
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+impl Report {
+    fn ratio_many(&self) -> f64 {
+        self.many_units_ops_per_s / self.limit_ops_per_s
+    }
+
+    fn ratio_one(&self) -> f64 {
+        self.one_unit_ops_per_s / self.one_unit_limit_ops_per_s
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "backend": self.backend,
+            "curve": self.curve.name(),
+            "sign_per_s_core": round(self.sign_per_s_core, 1),
+            "commits_per_s": round(self.commits_per_s, 1),
+            "limit_ops_per_s": round(self.limit_ops_per_s, 1),
+            "many_units_ops_per_s": round(self.many_units_ops_per_s, 1),
+            "one_unit_ops_per_s": round(self.one_unit_ops_per_s, 1),
+            "one_unit_limit_ops_per_s": round(self.one_unit_limit_ops_per_s, 1),
+            "ratio_many": round(self.ratio_many(), 3),
+            "ratio_one": round(self.ratio_one(), 3),
+            "complete_p50_ms": round(self.complete_p50_ms, 3),
+            "complete_p99_ms": round(self.complete_p99_ms, 3),
+            "complete_max_ms": round(self.complete_max_ms, 3),
+            "rate": self.rate,
+        })
+    }
+
+    fn table(&self) -> String {
+        let c = self.curve;
+        let row = |what: String, value: f64, note: String| format!("{what:<58} {value:>8.0}  {note}\n");
+        let mut t = format!(
+            "DE sales (start + complete, each signed and committed durably)\nbackend {}, curve {} ({}), {} cores\n\n",
+            self.backend,
+            c.name(),
+            c.algorithm().name(),
+            self.cores
+        );
+        t += &format!("{:<58} {:>8}\n", "", "sales/s");
+        t += &row(
+            format!("signing, all cores ({:.0} signatures/s per core, 2 a sale)", self.sign_per_s_core),
+            self.sign_per_s_core * self.cores as f64 / SIGNATURES_PER_SALE,
+            String::new(),
+        );
+        t += &row(
+            format!("durable commits ({:.0}/s, 1 a request, 2 a sale)", self.commits_per_s),
+            self.commits_per_s / COMMITS_PER_SALE,
+            String::new(),
+        );
+        t += &row("limit (the lower of the two)".into(), self.limit_ops_per_s, String::new());
+        t += &row(
+            format!("over {} units, {} concurrent", self.units, self.concurrency),
+            self.many_units_ops_per_s,
+            format!("{:.2} of the limit", self.ratio_many()),
+        );
+        t += &row("one unit's limit (one core signs)".into(), self.one_unit_limit_ops_per_s, String::new());
+        t += &row(
+            format!("on one unit, {} concurrent", self.concurrency),
+            self.one_unit_ops_per_s,
+            format!(
+                "{:.2} of one unit's limit ({:.2} of the limit)",
+                self.ratio_one(),
+                self.one_unit_ops_per_s / self.limit_ops_per_s
+            ),
+        );
+        t += &format!(
+            "\ncomplete at {} sales/s for {} s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n",
+            self.rate, self.seconds, self.complete_p50_ms, self.complete_p99_ms, self.complete_max_ms
+        );
+        t
+    }
 }
 
 struct Bench {
@@ -109,6 +229,7 @@ async fn setup(args: &BenchArgs, dir: &tempfile::TempDir) -> anyhow::Result<(Ben
     rand::Rng::fill(&mut rand::rng(), &mut kek);
     let mut config = ApiConfig::new(Mode::Sandbox);
     config.rate_limit_per_sec = 1_000_000;
+    config.tse_curve = args.curve;
     let token = credentials::issue_setup_token(&store, &*clock, &*ids, 3600).await?;
     let state = AppState::new(store.clone(), clock, ids, Arc::new(Kek::from_bytes(kek)), config);
     let router = openfiskal_api::router(state);
@@ -137,7 +258,7 @@ async fn setup(args: &BenchArgs, dir: &tempfile::TempDir) -> anyhow::Result<(Ben
     Ok((b, store))
 }
 
-async fn registers(b: &Bench, n: usize) -> anyhow::Result<Vec<String>> {
+async fn registers(b: &Bench, n: usize, curve: TseCurve) -> anyhow::Result<Vec<String>> {
     let address = json!({"line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"});
     let orgs = b.ok("GET", "/v1/organizations", None).await?;
     let org = orgs["data"][0]["id"].as_str().context("org")?.to_owned();
@@ -159,7 +280,11 @@ async fn registers(b: &Bench, n: usize) -> anyhow::Result<Vec<String>> {
             )
             .await?;
         let id = r["id"].as_str().context("register")?.to_owned();
-        b.ok("POST", &format!("/v1/registers/{id}/fiscal-units"), None).await?;
+        let unit = b.ok("POST", &format!("/v1/registers/{id}/fiscal-units"), None).await?;
+        let algorithm = &unit["fiscal_unit"]["fiscal_registration"]["signature_algorithm"];
+        if algorithm != curve.algorithm().name() {
+            bail!("a unit on {curve} signs with {algorithm}");
+        }
         out.push(id);
     }
     Ok(out)
@@ -188,8 +313,8 @@ async fn throughput(b: &Arc<Bench>, registers: &[String], total: usize, concurre
     Ok(total as f64 / t.elapsed().as_secs_f64())
 }
 
-fn signing_limit() -> anyhow::Result<f64> {
-    let key = SoftwareKey::generate(KeyKind::Bp384)?;
+fn signing_limit(curve: TseCurve) -> anyhow::Result<f64> {
+    let key = SoftwareKey::generate(curve.key_kind())?;
     let t = Instant::now();
     let mut n = 0u32;
     while t.elapsed() < Duration::from_secs(2) {
@@ -218,41 +343,37 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// Runs the benchmark and prints a report.
+/// Runs the benchmark and prints the table, or with `json` one JSON object, on stdout.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.units == 0 || args.concurrency == 0 {
+        bail!("--units and --concurrency must be at least 1");
+    }
     let dir = tempfile::tempdir()?;
     let (b, store) = setup(&args, &dir).await?;
-    let backend = format!("{:?}", store.backend());
+    let backend = match store.backend() {
+        openfiskal_store::Backend::Sqlite => "sqlite",
+        openfiskal_store::Backend::Postgres => "postgres",
+    };
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let sign = tokio::task::spawn_blocking(signing_limit).await??;
+    let curve = args.curve;
+    tracing::info!(backend, %curve, cores, "measuring the signing and commit limits");
+    let sign = tokio::task::spawn_blocking(move || signing_limit(curve)).await??;
     let commits = commit_limit(&store).await?;
-    // Each operation signs twice and commits twice; signing runs on every core, commits do not add up
-    // on SQLite's single writer (PostgreSQL group-commits across connections).
-    let limit = (sign * cores as f64 / 2.0).min(commits / 2.0);
-    println!("backend: {backend}; cores: {cores}");
-    println!(
-        "limit: sign brainpoolP384r1 {sign:.0}/s per core; durable commits {commits:.0}/s; => {limit:.0} operations/s"
-    );
+    // Signing runs on every core; commits do not add up on SQLite's single writer (PostgreSQL
+    // group-commits across connections, so there this bound is a floor).
+    let limit = (sign * cores as f64 / SIGNATURES_PER_SALE).min(commits / COMMITS_PER_SALE);
 
     let b = Arc::new(b);
-    let many = registers(&b, args.units).await?;
+    let many = registers(&b, args.units, curve).await?;
     let one = vec![many[0].clone()];
     b.operation(&many[0]).await?; // warm up
+    tracing::info!(units = many.len(), operations = args.operations, "sales over many units");
     let rate_many = throughput(&b, &many, args.operations, args.concurrency).await?;
-    println!(
-        "DE operations (start + complete) over {} units, {} concurrent: {rate_many:.0}/s ({:.2} of the limit)",
-        many.len(),
-        args.concurrency,
-        rate_many / limit
-    );
+    tracing::info!(operations = args.operations / 2, "sales on one unit");
     let rate_one = throughput(&b, &one, args.operations / 2, args.concurrency).await?;
-    println!(
-        "DE operations on one unit, {} concurrent: {rate_one:.0}/s ({:.2} of the limit)",
-        args.concurrency,
-        rate_one / limit
-    );
 
     // Fixed rate: one operation every 1/rate s, each on the next unit; latency of `complete`.
+    tracing::info!(rate = args.rate, seconds = args.seconds, "latency of complete at a fixed rate");
     let interval = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
     let total = args.rate as usize * args.seconds as usize;
     let mut tick = tokio::time::interval(interval);
@@ -267,14 +388,29 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         lat.push(t.await??);
     }
     lat.sort_unstable();
-    println!(
-        "complete at {} operations/s for {} s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        args.rate,
-        args.seconds,
-        percentile(&lat, 0.50),
-        percentile(&lat, 0.99),
-        percentile(&lat, 1.0)
-    );
     store.close().await;
+    let report = Report {
+        backend,
+        curve,
+        cores,
+        units: many.len(),
+        concurrency: args.concurrency,
+        seconds: args.seconds,
+        sign_per_s_core: sign,
+        commits_per_s: commits,
+        limit_ops_per_s: limit,
+        many_units_ops_per_s: rate_many,
+        one_unit_ops_per_s: rate_one,
+        one_unit_limit_ops_per_s: sign / SIGNATURES_PER_SALE,
+        complete_p50_ms: percentile(&lat, 0.50),
+        complete_p99_ms: percentile(&lat, 0.99),
+        complete_max_ms: percentile(&lat, 1.0),
+        rate: args.rate,
+    };
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.table());
+    }
     Ok(())
 }

@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use openfiskal_api::{ApiConfig, AppState, Mode, credentials};
 use openfiskal_core::{Clock, IdGen, SystemClock, UlidGen};
 use openfiskal_crypto::Kek;
+use openfiskal_de_tse::TseCurve;
 use openfiskal_store::Store;
 use openfiskal_store::repo::idempotency;
 
@@ -63,6 +64,12 @@ struct BenchCli {
     /// Seconds of the latency run.
     #[arg(long, default_value_t = 10)]
     seconds: u32,
+    /// TSE curve of the benchmarked units: `brainpoolP384r1` or `P-256`.
+    #[arg(long, default_value = "brainpoolP384r1")]
+    curve: TseCurve,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +118,10 @@ struct ServeArgs {
     /// Validity in seconds of the setup token printed on the first start.
     #[arg(long, env = "OPENFISKAL_SETUP_TOKEN_TTL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(i64).range(60..=2_592_000))]
     setup_token_ttl_secs: i64,
+    /// Curve of new German TSE units: `brainpoolP384r1` (ecdsa-plain-SHA384) or `P-256`
+    /// (ecdsa-plain-SHA256). A unit keeps its curve for life; a change affects only new units.
+    #[arg(long, env = "OPENFISKAL_TSE_CURVE", default_value = "brainpoolP384r1")]
+    tse_curve: TseCurve,
 }
 
 #[tokio::main]
@@ -146,6 +157,8 @@ async fn main() -> anyhow::Result<()> {
                 concurrency: a.concurrency,
                 rate: a.rate,
                 seconds: a.seconds,
+                curve: a.curve,
+                json: a.json,
             })
             .await
         }
@@ -186,6 +199,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.rate_limit_per_sec = args.rate_limit;
     config.idempotency_retention_days = args.idempotency_retention_days;
     config.setup_token_ttl_secs = args.setup_token_ttl_secs;
+    config.tse_curve = args.tse_curve;
     // Bind first: a setup token is printed only when the server can be reached to use it.
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -201,7 +215,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(retry_failed_operations(state.clone()));
     tokio::spawn(probe_units_in_error(state.clone(), args.probe_interval_secs));
 
-    tracing::info!(listen = %addr, mode = args.mode.as_str(), backend = ?store.backend(), "openfiskal serving");
+    tracing::info!(
+        listen = %addr,
+        mode = args.mode.as_str(),
+        backend = ?store.backend(),
+        tse_curve = %args.tse_curve,
+        "openfiskal serving"
+    );
     let app = openfiskal_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     store.close().await;

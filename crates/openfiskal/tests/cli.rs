@@ -22,13 +22,20 @@ struct Server {
 /// Starts `openfiskal serve` on a free port in `dir` and waits (by reading its log, not by
 /// sleeping) until it listens.
 fn start(dir: &std::path::Path) -> Server {
+    start_with(dir, &[])
+}
+
+/// [`start`] with more `serve` flags.
+fn start_with(dir: &std::path::Path, flags: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(flags)
         .current_dir(dir)
         .env("OPENFISKAL_LOG", "info")
         // No colour must come from stderr not being a terminal, not from this variable.
         .env_remove("NO_COLOR")
         .env_remove("OPENFISKAL_DATABASE_URL")
+        .env_remove("OPENFISKAL_TSE_CURVE")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -192,4 +199,81 @@ fn no_setup_token_is_printed_when_the_address_cannot_be_bound() {
     let out = server.stop();
     assert_eq!(out.len(), 1, "{out:?}");
     assert!(out[0].starts_with("OPENFISKAL_SETUP_TOKEN=ofk_setup_"));
+}
+
+#[test]
+fn a_bad_tse_curve_stops_startup_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |flag: Option<&str>, env: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0"]).current_dir(dir.path()).env_remove("OPENFISKAL_TSE_CURVE");
+        if let Some(v) = flag {
+            cmd.args(["--tse-curve", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("OPENFISKAL_TSE_CURVE", v);
+        }
+        cmd.output().unwrap()
+    };
+    for (flag, env, bad) in [(Some("secp256k1"), None, "secp256k1"), (None, Some("p256"), "p256")] {
+        let out = serve(flag, env);
+        assert!(!out.status.success(), "{bad} must not start");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(bad) && err.contains("--tse-curve"), "{err}");
+        assert!(err.contains("brainpoolP384r1") && err.contains("P-256"), "names the accepted values: {err}");
+        assert!(out.stdout.is_empty(), "no setup token");
+    }
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+    // A valid value starts and is logged.
+    let server = start_with(dir.path(), &["--tse-curve", "P-256"]);
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("tse_curve=P-256"), "{log}");
+    server.stop();
+}
+
+/// `bench --json` on a tiny run: one JSON object with exactly the documented keys and types. The
+/// figures are never asserted (a test is no benchmark).
+#[test]
+fn bench_json_prints_one_object_with_every_key() {
+    let out = Command::new(BIN)
+        .args(["bench", "--json", "--curve", "P-256", "--units", "2", "--operations", "4", "--concurrency", "2"])
+        .args(["--rate", "4", "--seconds", "1"])
+        .env("OPENFISKAL_LOG", "warn")
+        .env_remove("OPENFISKAL_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().count(), 1, "exactly one line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let o = v.as_object().expect("one JSON object");
+    let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = vec![
+        "backend",
+        "curve",
+        "sign_per_s_core",
+        "commits_per_s",
+        "limit_ops_per_s",
+        "many_units_ops_per_s",
+        "one_unit_ops_per_s",
+        "one_unit_limit_ops_per_s",
+        "ratio_many",
+        "ratio_one",
+        "complete_p50_ms",
+        "complete_p99_ms",
+        "complete_max_ms",
+        "rate",
+    ];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(
+        (o["backend"].as_str(), o["curve"].as_str(), o["rate"].as_u64()),
+        (Some("sqlite"), Some("P-256"), Some(4))
+    );
+    for (k, value) in o {
+        if !["backend", "curve", "rate"].contains(&k.as_str()) {
+            assert!(value.as_f64().is_some_and(|x| x.is_finite() && x >= 0.0), "{k}: {value}");
+        }
+    }
 }

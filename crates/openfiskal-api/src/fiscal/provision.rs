@@ -3,7 +3,9 @@
 //! Order of work, so that bad input never leaves anything behind and the single SQLite writer is
 //! never held during slow crypto:
 //! 1. [`prepare`] (no transaction): the installation CA is loaded or created, the unit's keys are
-//!    generated on the blocking pool.
+//!    generated on the blocking pool. A DE unit's key is on the installation's TSE curve
+//!    (`ApiConfig::tse_curve`, de-tse.md §2.1), certified by that curve's CA; the unit keeps it for
+//!    life, so a changed setting affects only units provisioned (or replacements made) afterwards.
 //! 2. [`provision_in_tx`] (inside the caller's transaction): the regime validates the configuration
 //!    and builds the registration; certificates are issued; the unit row, its wrapped keys and its
 //!    start records are written. The caller commits them with the register change and the stored
@@ -11,7 +13,8 @@
 
 use openfiskal_core::regime::{ProvisionContext, Provisioned};
 use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
-use openfiskal_crypto::{KeyKind, RtSandboxCa, SoftwareKey, TseCa, wrap};
+use openfiskal_crypto::{KeyKind, RtSandboxCa, Signer, SoftwareKey, TseCa, wrap};
+use openfiskal_de_tse::{TseAlgorithm, TseCurve};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow, InstallationKeyRow, UnitKeyRow};
 use openfiskal_store::repo::orgs::OrgRow;
 use openfiskal_store::repo::registers::RegisterRow;
@@ -46,11 +49,22 @@ pub struct ProvisionInput {
     pub replaces: Option<String>,
 }
 
-fn key_kind(jurisdiction: Jurisdiction) -> KeyKind {
+/// The unit key's kind: DE on the installation's TSE curve (`ApiConfig::tse_curve`), AT P-256
+/// (ES256), IT RSA-2048.
+fn key_kind(jurisdiction: Jurisdiction, tse_curve: TseCurve) -> KeyKind {
     match jurisdiction {
-        Jurisdiction::De => KeyKind::Bp384,
+        Jurisdiction::De => tse_curve.key_kind(),
         Jurisdiction::At => KeyKind::P256,
         Jurisdiction::It => KeyKind::Rsa2048,
+    }
+}
+
+/// `installation_keys.purpose` of the TSE CA on `curve`: one CA per curve in use (de-tse.md §9.1).
+/// The brainpool CA keeps the name it had before the P-256 option existed.
+fn tse_ca_purpose(curve: TseCurve) -> &'static str {
+    match curve {
+        TseCurve::BrainpoolP384r1 => "tse_ca",
+        TseCurve::P256 => "tse_ca_p256",
     }
 }
 
@@ -123,12 +137,13 @@ where
 /// Step 1: loads the CAs the jurisdiction needs and generates the unit's keys.
 pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepared, ApiError> {
     let now = app.clock.now().as_secs();
+    let curve = app.config.tse_curve;
     let tse_ca = match jurisdiction {
         Jurisdiction::De => Some(
             load_or_create_ca(
                 app,
-                "tse_ca",
-                move || TseCa::generate(INSTALLATION_NAME, now).map_err(|e| e.to_string()),
+                tse_ca_purpose(curve),
+                move || TseCa::generate_for(curve.key_kind(), INSTALLATION_NAME, now).map_err(|e| e.to_string()),
                 |c: &TseCa| (c.key(), c.certificate_der()),
                 |k, c| TseCa::from_parts(k, c).map_err(|e| e.to_string()),
             )
@@ -149,7 +164,7 @@ pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepa
         ),
         _ => None,
     };
-    let kind = key_kind(jurisdiction);
+    let kind = key_kind(jurisdiction, curve);
     let key = tokio::task::spawn_blocking(move || SoftwareKey::generate(kind))
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -212,6 +227,9 @@ pub async fn provision_in_tx(
                 public_key_base64: openfiskal_crypto::public_key_base64(&point),
                 certificate_serial: cert.serial_hex.clone(),
                 certificate_not_after: Timestamp::from_micros(cert.not_after_unix * 1_000_000),
+                // From the key itself, so the registration can never name another curve's algorithm.
+                algorithm: TseAlgorithm::of_signer(Signer::algorithm(&prepared.key))
+                    .ok_or_else(|| ApiError::internal(&"a DE unit key must be an ECDSA key"))?,
             };
             keys[0].2 = Some(cert.der);
             let client_id = config.client_id.clone().unwrap_or_default();

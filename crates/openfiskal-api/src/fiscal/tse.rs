@@ -163,6 +163,11 @@ pub async fn finish(
 /// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).
 pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Event) -> Result<String, ApiError> {
     let reg = registration(unit)?;
+    // The unit's own algorithm, fixed by its curve at provisioning (de-tse.md §2.1).
+    let algorithm = reg["signature_algorithm"]
+        .as_str()
+        .and_then(TseAlgorithm::from_name)
+        .ok_or_else(|| ApiError::internal(&"the unit's registration names no TSE signature algorithm"))?;
     let public_key = base64::Engine::decode(
         &base64::engine::general_purpose::STANDARD,
         reg["public_key"].as_str().unwrap_or_default(),
@@ -176,7 +181,7 @@ pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Eve
         signature_counter: u64::try_from(finish.counter).map_err(|e| ApiError::internal(&e))?,
         start_time: start.signed_at,
         log_time: finish.signed_at,
-        algorithm: TseAlgorithm::EcdsaPlainSha384,
+        algorithm,
         signature: finish.signature.clone(),
         public_key,
     };

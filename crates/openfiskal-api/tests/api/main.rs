@@ -19,6 +19,7 @@ mod organizations;
 mod qr_tools;
 mod registers;
 mod tenancy;
+mod tse_curve;
 
 pub use openfiskal_testkit::{TestApp, TestBackend, bearer};
 pub use serde_json::{Value, json};

@@ -564,13 +564,20 @@ both_backends! {
 }
 
 /// The QR of every operation type, and of a cash movement in each direction, judged by the
-/// independent Python checker `tools/de/check_qr.py` in one run.
+/// independent Python checker `tools/de/check_qr.py` in one run per TSE curve (brainpoolP384r1, the
+/// default, and the P-256 option of de-tse.md §2.1).
 #[tokio::test]
 #[ignore = "needs OPENFISKAL_PYTHON (a python with tools/de/requirements.txt): cargo test -- --ignored tool_"]
 async fn tool_python_checker_accepts_every_type() {
     let python = std::env::var("OPENFISKAL_PYTHON")
         .expect("set OPENFISKAL_PYTHON to a python with `pip install -r tools/de/requirements.txt`");
-    let c = Ctx::new(TestApp::sqlite().await).await;
+    for curve in openfiskal_de_tse::TseCurve::ALL {
+        python_checker_accepts_every_type(&python, curve).await;
+    }
+}
+
+async fn python_checker_accepts_every_type(python: &str, curve: openfiskal_de_tse::TseCurve) {
+    let c = Ctx::new(TestApp::builder(TestBackend::Sqlite).config(|cfg| cfg.tse_curve = curve).build().await).await;
     let sale = |desc: &str, price: i64| {
         json!({"line_items": [line(desc, "1", price, "0.19"), line("Buch", "2", 750, "0.07")],
                "payments": [pay("cash", "inbound", price + 1500)]})
@@ -621,11 +628,13 @@ async fn tool_python_checker_accepts_every_type() {
     ops.push(c.one_shot("cash-movements", json!({"direction": "out", "amount": 2500, "reason": "banking"})).await);
     let qrs: Vec<&str> = ops.iter().map(|o| o["fiscal"]["verification"]["qr_data"].as_str().unwrap()).collect();
     assert_eq!(qrs.len(), 11);
+    let algorithm = format!(";{};", curve.algorithm().name());
+    assert!(qrs.iter().all(|q| q.contains(&algorithm)), "every QR names {algorithm}");
 
     let checker = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/de/check_qr.py");
     let check = |input: String| {
         use std::io::Write as _;
-        let mut child = std::process::Command::new(&python)
+        let mut child = std::process::Command::new(python)
             .arg(checker)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -637,7 +646,9 @@ async fn tool_python_checker_accepts_every_type() {
     };
     let (ok, out) = check(qrs.iter().map(|q| format!("{q}\n")).collect());
     assert!(ok, "the Python checker rejects our QR codes:\n{out}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("OK ")).count(), qrs.len(), "{out}");
+    // The checker names the curve it verified on: it takes it from the key alone (65 or 97 bytes).
+    let on_curve = |l: &&str| l.starts_with("OK ") && l.ends_with(&format!(", {}", curve.name()));
+    assert_eq!(out.lines().filter(on_curve).count(), qrs.len(), "{out}");
     // Negative control: the same checker refuses one of them with a changed amount.
     let tampered = qrs[0].replacen("Beleg^", "Beleg^1", 1);
     let (ok, out) = check(format!("{tampered}\n"));

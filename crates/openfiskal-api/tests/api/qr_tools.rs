@@ -1,7 +1,7 @@
-//! The API's German TSE output judged by Debian tools (de-tse.md §13.2, §13.4): the `qr_data` of a
-//! completed cash movement survives `qrencode` → PNG → `zbarimg` byte for byte, and every log DER in
-//! the unit's journal (provisioning, operations, a daily closing) passes `dumpasn1 -z` and
-//! `openssl asn1parse`. Ignored in a plain `cargo test` (the tools are not Rust);
+//! The API's German TSE output judged by Debian tools (de-tse.md §13.2, §13.4), on units of both
+//! curves (brainpoolP384r1 and P-256): the `qr_data` of a completed cash movement survives
+//! `qrencode` → PNG → `zbarimg` byte for byte, and every log DER in the unit's journal (provisioning,
+//! operations, a daily closing) passes `dumpasn1 -z` and `openssl asn1parse`. Ignored in a plain `cargo test` (the tools are not Rust);
 //! `cargo test -- --ignored tool_` runs it and a missing tool then fails it. `.ci/run` installs the
 //! Debian packages `qrencode`, `zbar-tools` and `dumpasn1` and runs it. The vectors of
 //! `testdata/de/` go through the same tools in `openfiskal-de-tse/tests/qr_and_asn1_tools.rs`.
@@ -72,7 +72,14 @@ fn dumpasn1(dir: &Path, der: &[u8]) -> Result<String, String> {
 #[tokio::test]
 #[ignore = "needs qrencode, zbarimg, dumpasn1 and openssl (Debian qrencode, zbar-tools, dumpasn1, openssl): cargo test -- --ignored tool_"]
 async fn tool_de_receipt_qr_and_journal_ders_pass_qrencode_zbarimg_and_dumpasn1() {
-    let app = TestApp::sqlite().await;
+    for curve in openfiskal_de_tse::TseCurve::ALL {
+        receipt_and_journal_pass_the_tools(curve).await;
+    }
+}
+
+/// The checks above on a unit of `curve` (the installation setting of de-tse.md §2.1).
+async fn receipt_and_journal_pass_the_tools(curve: openfiskal_de_tse::TseCurve) {
+    let app = TestApp::builder(TestBackend::Sqlite).config(|c| c.tse_curve = curve).build().await;
     let d = de(&app).await;
     let a = bearer(&d.w.org_key);
     let h = [("authorization", a.as_str())];
@@ -120,11 +127,11 @@ async fn tool_de_receipt_qr_and_journal_ders_pass_qrencode_zbarimg_and_dumpasn1(
             openfiskal_de_tse::verify_log_message(&der, &d.point).unwrap();
             let out =
                 dumpasn1(dir.path(), &der).unwrap_or_else(|err| panic!("journal counter {}: {err}", e["counter"]));
-            assert!(
-                out.contains("bsiEcdsaWithSHA384"),
-                "counter {}: the unit signs with brainpoolP384r1\n{out}",
-                e["counter"]
-            );
+            let algorithm = match curve {
+                openfiskal_de_tse::TseCurve::BrainpoolP384r1 => "bsiEcdsaWithSHA384",
+                openfiskal_de_tse::TseCurve::P256 => "bsiEcdsaWithSHA256",
+            };
+            assert!(out.contains(algorithm), "counter {}: the unit signs on {curve}\n{out}", e["counter"]);
             let (ok, _, err) = run("openssl", &["asn1parse", "-inform", "DER"], &der);
             assert!(ok, "counter {}: openssl asn1parse rejects the stored log: {err}", e["counter"]);
         }
