@@ -6,6 +6,8 @@
 //! it is durable on either backend.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -38,6 +40,8 @@ enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    /// Commits still to fail on purpose ([`Store::fail_next_commits`]); 0 outside tests.
+    failing_commits: Arc<AtomicU32>,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,7 +84,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Self { pools: Pools::Sqlite { write, read } })
+        Ok(Self { pools: Pools::Sqlite { write, read }, failing_commits: Arc::default() })
     }
 
     /// Opens PostgreSQL; with `schema`, every connection works in that schema (used by tests to
@@ -95,7 +99,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        Ok(Self { pools: Pools::Postgres(pool) })
+        Ok(Self { pools: Pools::Postgres(pool), failing_commits: Arc::default() })
     }
 
     /// Which engine this is.
@@ -160,10 +164,20 @@ impl Store {
 
     /// Begins a write transaction. On SQLite this waits for the single writer.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(Tx(match &self.pools {
+        let inner = match &self.pools {
             Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Pools::Postgres(p) => TxInner::Postgres(p.begin().await?),
-        }))
+        };
+        Ok(Tx(inner, self.failing_commits.clone()))
+    }
+
+    /// A fault hook for tests: the next `n` commits of this store (and its clones) fail as a lost
+    /// connection would: the transaction is rolled back and `commit` answers
+    /// [`StoreError::Unavailable`]. Proves that a failed commit acknowledges nothing and leaves no
+    /// counter consumed.
+    #[doc(hidden)]
+    pub fn fail_next_commits(&self, n: u32) {
+        self.failing_commits.store(n, Ordering::SeqCst);
     }
 
     /// Closes every connection.
@@ -227,11 +241,16 @@ enum TxInner {
 }
 
 /// A write transaction; dropped without [`Tx::commit`], it rolls back.
-pub struct Tx(TxInner);
+pub struct Tx(TxInner, Arc<AtomicU32>);
 
 impl Tx {
     /// Commits; returns only once the commit is durable.
     pub async fn commit(self) -> Result<(), StoreError> {
+        let inject = self.1.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        if inject {
+            self.rollback().await?;
+            return Err(StoreError::Unavailable("injected commit failure".into()));
+        }
         match self.0 {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,

@@ -7,6 +7,7 @@ mod bootstrap;
 mod closings;
 mod conventions;
 mod custody;
+mod durability;
 mod fiscal_units;
 mod idempotency;
 mod keys;
