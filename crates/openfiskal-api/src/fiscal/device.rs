@@ -6,25 +6,17 @@
 use openfiskal_store::Db;
 use openfiskal_store::repo::faults;
 
-use crate::error::ApiError;
-
 /// Budget of a device health check (api.md §6.5: at most 10 s).
 pub const CHECK_BUDGET_MS: i64 = 10_000;
 
-/// Why a device call failed: `(reason, reason_code)` for the unit.
+/// Why a device call failed: `(reason, reason_code)` for the unit. Its answer, where the request
+/// has no outage path, is `503 fiscal_device_unavailable` (`From<DeviceFailure> for ApiError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceFailure {
     /// Prose.
     pub reason: String,
     /// Code of api.md §3.3.
     pub code: &'static str,
-}
-
-impl DeviceFailure {
-    /// The `503 fiscal_device_unavailable` answer.
-    pub fn to_error(&self) -> ApiError {
-        ApiError::device_unavailable(format!("The fiscal device is unavailable: {}.", self.reason))
-    }
 }
 
 fn unreachable_code(jurisdiction: &str) -> &'static str {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::fiscal::provision::{self, ProvisionInput};
 use crate::fiscal::{device, lifecycle};
 use crate::idempotency::{self, Idem};
@@ -148,7 +148,7 @@ async fn active_register(db: &mut impl Db, org: &str, id: &str) -> Result<Regist
 fn ensure_no_current_unit(register: &RegisterRow) -> Result<(), ApiError> {
     if register.current_fiscal_unit_id.is_some() {
         return Err(ApiError::conflict(
-            "fiscal_unit_already_active",
+            codes::FISCAL_UNIT_ALREADY_ACTIVE,
             "The register already has a current fiscal unit; use replace.",
         ));
     }
@@ -225,7 +225,7 @@ pub async fn activate_register(
             provision_unit(&app, &mut tx, &org, &mut register, input, prepared, req.issue_register_credential).await?.1
         }
         (false, None) => {
-            return Err(ApiError::conflict("invalid_state_transition", "The register changed meanwhile; retry."));
+            return Err(ApiError::conflict(codes::INVALID_STATE_TRANSITION, "The register changed meanwhile; retry."));
         }
         (true, _) => None,
     };
@@ -295,7 +295,10 @@ pub async fn replace_fiscal_unit(
     opt_length("reason", req.reason.as_deref(), 500)?;
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     if register.current_fiscal_unit_id.is_none() {
-        return Err(ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace."));
+        return Err(ApiError::conflict(
+            codes::NO_ACTIVE_FISCAL_UNIT,
+            "The register has no current fiscal unit to replace.",
+        ));
     }
     provision::check_regime(&register.jurisdiction, req.configuration.as_ref())?;
     if register.jurisdiction == "AT" && req.configuration.as_ref().and_then(|c| c.get("cash_register_id")).is_some() {
@@ -309,7 +312,7 @@ pub async fn replace_fiscal_unit(
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
     let old_id = register.current_fiscal_unit_id.clone().ok_or_else(|| {
-        ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace.")
+        ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no current fiscal unit to replace.")
     })?;
     let mut old = fiscal_units::get(&mut tx, &org, &old_id).await?.ok_or_else(ApiError::not_found)?;
     // The new unit's configuration defaults to the old one's (same client id, same Kassen-ID).
@@ -349,15 +352,18 @@ pub async fn recover_fiscal_unit(
     let mut unit = load_unit(&mut tx, &org, &id).await?;
     match unit.state.as_str() {
         "decommissioned" => {
-            return Err(ApiError::conflict("fiscal_unit_decommissioned", "This fiscal unit is decommissioned."));
+            return Err(ApiError::conflict(codes::FISCAL_UNIT_DECOMMISSIONED, "This fiscal unit is decommissioned."));
         }
         "provisioning" => {
-            return Err(ApiError::conflict("invalid_state_transition", "A unit in provisioning cannot be recovered."));
+            return Err(ApiError::conflict(
+                codes::INVALID_STATE_TRANSITION,
+                "A unit in provisioning cannot be recovered.",
+            ));
         }
         "error" => {
             device::check(&mut tx, &org, &unit.id, &unit.jurisdiction, now, device::CHECK_BUDGET_MS)
                 .await
-                .map_err(|f| f.to_error())?;
+                .map_err(ApiError::from)?;
             unit.state = "active".into();
             unit.reason = None;
             unit.reason_code = None;

@@ -184,12 +184,12 @@ pub async fn count_of_jurisdiction(db: &mut impl Db, jurisdiction: &str) -> Resu
     Ok(on_backend!(db.exec(), e => sqlx::query_scalar(sql).bind(jurisdiction).fetch_one(e).await)?)
 }
 
-/// Moves the unit's signature counter from `from` to `to`; fails with `Conflict` when the row no
+/// Moves the unit's signature counter from `from` to `to`; fails with a stale `Conflict` when the row no
 /// longer holds `from` (another writer advanced it), so counters never skip or repeat.
 pub async fn advance_signature_counter(db: &mut impl Db, id: &str, from: i64, to: i64) -> Result<(), StoreError> {
     let sql = "UPDATE fiscal_units SET signature_counter = $3 WHERE id = $1 AND signature_counter = $2";
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.signature_counter".into())) }
+    if n == 1 { Ok(()) } else { Err(StoreError::stale("fiscal_units.signature_counter")) }
 }
 
 /// `(jurisdiction, state, count)` of every unit in the installation (for metrics; no tenant labels).
@@ -232,5 +232,5 @@ pub async fn advance_transaction(
     let sql =
         "UPDATE fiscal_units SET transaction_counter = $3, chain_state = $4 WHERE id = $1 AND transaction_counter = $2";
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to).bind(chain_state).execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.transaction_counter".into())) }
+    if n == 1 { Ok(()) } else { Err(StoreError::stale("fiscal_units.transaction_counter")) }
 }
