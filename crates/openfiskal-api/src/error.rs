@@ -84,6 +84,7 @@ pub struct ErrorBody {
 impl ApiError {
     /// An error with a catalog code.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(codes::ALL.contains(&code), "`{code}` is not in error::codes");
         Self { status, code, message: message.into(), param: None, retry_after: None, fiscal_errors: None }
     }
 

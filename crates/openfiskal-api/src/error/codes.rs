@@ -83,6 +83,14 @@ codes! {
 
 /// `fiscal_errors` codes (api.md §3.3) that the HTTP crate names itself; the regimes name theirs.
 pub mod fiscal {
+    /// DE: the TSE did not answer.
+    pub const TSE_UNREACHABLE: &str = "tse_unreachable";
+    /// DE: the TSE answered too late.
+    pub const TSE_TIMEOUT: &str = "tse_timeout";
+    /// AT: the signature device failed.
+    pub const RKSV_SIGNATURE_DEVICE_FAILED: &str = "rksv_signature_device_failed";
+    /// IT: the RT device failed.
+    pub const RT_DEVICE_ERROR: &str = "rt_device_error";
     /// AT: the Kassen-ID is already used in the organization.
     pub const RKSV_CASH_REGISTER_ID_TAKEN: &str = "rksv_cash_register_id_taken";
     /// Codes of every regime (`jurisdiction: null`).

@@ -6,6 +6,8 @@
 use openfiskal_store::Db;
 use openfiskal_store::repo::faults;
 
+use crate::error::codes::fiscal;
+
 /// Budget of a device health check (api.md §6.5: at most 10 s).
 pub const CHECK_BUDGET_MS: i64 = 10_000;
 
@@ -21,9 +23,9 @@ pub struct DeviceFailure {
 
 fn unreachable_code(jurisdiction: &str) -> &'static str {
     match jurisdiction {
-        "DE" => "tse_unreachable",
-        "AT" => "rksv_signature_device_failed",
-        _ => "rt_device_error",
+        "DE" => fiscal::TSE_UNREACHABLE,
+        "AT" => fiscal::RKSV_SIGNATURE_DEVICE_FAILED,
+        _ => fiscal::RT_DEVICE_ERROR,
     }
 }
 
@@ -50,7 +52,7 @@ pub async fn check(
                 });
             }
             "slow_device" if f.delay_ms.unwrap_or(3000) > budget_ms => {
-                let code = if jurisdiction == "DE" { "tse_timeout" } else { unreachable_code(jurisdiction) };
+                let code = if jurisdiction == "DE" { fiscal::TSE_TIMEOUT } else { unreachable_code(jurisdiction) };
                 return Err(DeviceFailure { reason: "device did not answer within the budget".into(), code });
             }
             _ => {}
