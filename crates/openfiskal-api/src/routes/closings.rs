@@ -351,7 +351,7 @@ pub async fn create_closing(
                 unit_failed(&app, &org, &unit_id, &f).await?;
                 return Err(f.into());
             }
-            Err(TseStepError::Other(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     } else {
         (None, None)

@@ -478,7 +478,7 @@ async fn record_in_tx(
             op.fiscal_state = "failed".into();
             op.warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]).to_string();
         }
-        Err(TseStepError::Other(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     op.fiscal = to_json(&fiscal)?;
     Ok(())
@@ -582,7 +582,7 @@ pub async fn start_operation(
                 warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
             }
         }
-        Err(TseStepError::Other(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let original_id = scope.original.as_ref().map(|o| o.row.id.clone());
     let mut op = OperationRow {
@@ -810,7 +810,7 @@ pub async fn cancel_operation(
                 tx.commit().await?;
                 return Err(f.into());
             }
-            Err(TseStepError::Other(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let now = app.now_us();
