@@ -9,10 +9,10 @@ pub mod codes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use openfiskal_store::{ConflictKind, StoreError};
+use serde::Serialize;
 
 use crate::fiscal::device::DeviceFailure;
 use crate::fiscal::tse::TseStepError;
-use serde::Serialize;
 
 /// An error answer in the contract's envelope.
 #[derive(Debug, Clone)]
@@ -309,8 +309,8 @@ impl From<openfiskal_core::operation::DataError> for ApiError {
 }
 
 impl From<DeviceFailure> for ApiError {
-    /// `503 fiscal_device_unavailable`: the request changed nothing (a unit that moved to `error`
-    /// did so in its own transaction, api.md §6.6).
+    /// `503 fiscal_device_unavailable`: nothing of the request is kept (moving the unit to
+    /// `error`, api.md §6.6, is the caller's step before it answers).
     fn from(f: DeviceFailure) -> Self {
         Self::device_unavailable(format!("The fiscal device is unavailable: {}.", f.reason))
     }
