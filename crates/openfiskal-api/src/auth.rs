@@ -12,7 +12,7 @@ use openfiskal_core::OrgId;
 use openfiskal_crypto::{ApiKeyKind, apikey};
 use openfiskal_store::repo::{api_keys, orgs};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::ratelimit::Decision;
 use crate::state::AppState;
 
@@ -213,7 +213,7 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
         Decision::Limited { retry_after } => {
             let mut e = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit_exceeded",
+                codes::RATE_LIMIT_EXCEEDED,
                 "Too many requests for this API key.",
             );
             e.retry_after = Some(retry_after);

@@ -1,11 +1,18 @@
-//! The one error type of the HTTP edge (api.md §3). Every conversion into [`ApiError`] lives here.
+//! The one error type of the HTTP edge (api.md §3). Every conversion into [`ApiError`] lives here:
+//! the store's errors (a unique constraint by name, [`CONSTRAINT_CODES`]), the data computation's,
+//! the regimes' rules and the fiscal device's failures. Codes are the constants of [`codes`].
 //! A handler returns `ApiError`; the request-id layer renders it into the envelope with the
 //! request id, so the body and `X-Request-Id` always agree.
 
+pub mod codes;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use openfiskal_store::StoreError;
+use openfiskal_store::{ConflictKind, StoreError};
 use serde::Serialize;
+
+use crate::fiscal::device::DeviceFailure;
+use crate::fiscal::tse::TseStepError;
 
 /// An error answer in the contract's envelope.
 #[derive(Debug, Clone)]
@@ -35,6 +42,26 @@ pub struct FiscalError {
     pub jurisdiction: Option<String>,
 }
 
+impl FiscalError {
+    /// One item; its jurisdiction follows from the code (api.md §3.3): codes of any regime carry
+    /// null, `tse_…` DE, `rksv_…` and `finanzonline_…` AT, `rt_…` and Agenzia delle Entrate's
+    /// numeric codes IT.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        let jurisdiction = if codes::fiscal::ANY_JURISDICTION.contains(&code) {
+            None
+        } else if code.starts_with("tse_") {
+            Some("DE")
+        } else if code.starts_with("rksv_") || code.starts_with("finanzonline_") {
+            Some("AT")
+        } else if code.starts_with("rt_") || code.bytes().all(|b| b.is_ascii_digit()) {
+            Some("IT")
+        } else {
+            None
+        };
+        Self { code: code.to_owned(), message: message.into(), jurisdiction: jurisdiction.map(str::to_owned) }
+    }
+}
+
 /// The envelope as serialised (api.md §3.1).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -57,6 +84,7 @@ pub struct ErrorBody {
 impl ApiError {
     /// An error with a catalog code.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(codes::ALL.contains(&code), "`{code}` is not in error::codes");
         Self { status, code, message: message.into(), param: None, retry_after: None, fiscal_errors: None }
     }
 
@@ -68,17 +96,17 @@ impl ApiError {
 
     /// `400 invalid_request`.
     pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message).param(param)
+        Self::new(StatusCode::BAD_REQUEST, codes::INVALID_REQUEST, message).param(param)
     }
 
     /// `422 validation_error`.
     pub fn validation(param: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message).param(param)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, codes::VALIDATION_ERROR, message).param(param)
     }
 
     /// `401 unauthorized`: one body for every credential failure (no enumeration).
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid API key is required.")
+        Self::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, "A valid API key is required.")
     }
 
     /// `401 setup_token_invalid`: one body for an unknown, used, expired or malformed setup token
@@ -86,7 +114,7 @@ impl ApiError {
     pub fn setup_token_invalid() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "setup_token_invalid",
+            codes::SETUP_TOKEN_INVALID,
             "The setup token is unknown, already used or expired. Print a new one on the server with \
              `openfiskal admin setup-token`; each token buys one platform key.",
         )
@@ -94,12 +122,12 @@ impl ApiError {
 
     /// `403 forbidden`.
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "This credential may not call this endpoint.")
+        Self::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, "This credential may not call this endpoint.")
     }
 
     /// `404 not_found`.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such resource.")
     }
 
     /// `409` with a catalog code.
@@ -107,27 +135,39 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
+    /// `409 idempotency_key_in_use` with `Retry-After: 1`: the same key is still running here or
+    /// was stored by another instance first.
+    pub fn idempotency_key_in_use() -> Self {
+        let mut e = Self::conflict(
+            codes::IDEMPOTENCY_KEY_IN_USE,
+            "A request with this Idempotency-Key is still being processed.",
+        )
+        .param("Idempotency-Key");
+        e.retry_after = Some(1);
+        e
+    }
+
     /// `503 fiscal_device_unavailable`: nothing of the request changed.
     pub fn device_unavailable(message: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "fiscal_device_unavailable", message);
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, codes::FISCAL_DEVICE_UNAVAILABLE, message);
         e.retry_after = Some(1);
         e
     }
 
     /// A regime rule: `422 validation_error` (or `400` for a malformed configuration), with
     /// `fiscal_errors` when the regime names a code.
-    pub fn regime(e: openfiskal_core::regime::RegimeError, jurisdiction: &str) -> Self {
+    pub fn regime(e: openfiskal_core::regime::RegimeError) -> Self {
         if e.malformed {
             return Self::invalid(e.param, e.message);
         }
-        let mut err = Self::validation(e.param, e.message.clone());
-        if let Some(code) = e.fiscal_code {
-            let jurisdiction =
-                (!matches!(code, "deposit_rate_mismatch" | "rounding_not_allowed" | "refund_quantity_exceeded"))
-                    .then(|| jurisdiction.to_owned());
-            err.fiscal_errors = Some(vec![FiscalError { code: code.to_owned(), message: e.message, jurisdiction }]);
-        }
-        err
+        let fiscal = e.fiscal_code.map(|code| FiscalError::new(code, e.message.clone()));
+        Self::validation(e.param, e.message).fiscal(fiscal)
+    }
+
+    /// Adds one `fiscal_errors` item, if any.
+    pub fn fiscal(mut self, item: Option<FiscalError>) -> Self {
+        self.fiscal_errors = item.map(|f| vec![f]);
+        self
     }
 
     /// `500 internal_error`; the cause is logged, never shown.
@@ -135,7 +175,7 @@ impl ApiError {
         tracing::error!(cause = %cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            codes::INTERNAL_ERROR,
             "An unexpected error occurred. Retry with the same Idempotency-Key.",
         )
     }
@@ -144,7 +184,7 @@ impl ApiError {
     pub fn unavailable() -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
+            codes::SERVICE_UNAVAILABLE,
             "The service is temporarily unavailable.",
         );
         e.retry_after = Some(1);
@@ -153,7 +193,8 @@ impl ApiError {
 
     /// Whether the catalog marks this code retryable.
     pub fn retryable(&self) -> bool {
-        matches!(self.code, "idempotency_key_in_use" | "export_not_ready" | "rate_limit_exceeded" | "internal_error")
+        [codes::IDEMPOTENCY_KEY_IN_USE, codes::EXPORT_NOT_READY, codes::RATE_LIMIT_EXCEEDED, codes::INTERNAL_ERROR]
+            .contains(&self.code)
             || self.status == StatusCode::SERVICE_UNAVAILABLE
     }
 
@@ -175,13 +216,15 @@ impl ApiError {
         match status {
             StatusCode::NOT_FOUND => Self::not_found(),
             StatusCode::METHOD_NOT_ALLOWED => {
-                Self::new(status, "method_not_allowed", "This path does not support this method.")
+                Self::new(status, codes::METHOD_NOT_ALLOWED, "This path does not support this method.")
             }
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new(status, "payload_too_large", "The request body exceeds 1 MiB."),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(status, codes::PAYLOAD_TOO_LARGE, "The request body exceeds 1 MiB.")
+            }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::new(status, "unsupported_media_type", "Request bodies must be application/json.")
+                Self::new(status, codes::UNSUPPORTED_MEDIA_TYPE, "Request bodies must be application/json.")
             }
-            s if s.is_client_error() => Self::new(s, "invalid_request", "The request is malformed."),
+            s if s.is_client_error() => Self::new(s, codes::INVALID_REQUEST, "The request is malformed."),
             _ => Self::internal(&format!("bare status {status}")),
         }
     }
@@ -205,6 +248,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Unique constraints (PostgreSQL's names; the store reports SQLite's violations under the same
+/// names) whose violation is a client's conflict with its own code. Any other unique violation is
+/// `409 conflict`; a check or foreign-key violation is a bug, `500`.
+pub const CONSTRAINT_CODES: &[(&str, &str)] = &[
+    // A client operation id taken by a concurrent start (api.md §1.3).
+    ("operations_client_id", codes::OPERATION_ID_CONFLICT),
+    // A response stored by another instance under the same idempotency key (api.md §1.9).
+    ("idempotency_keys_pkey", codes::IDEMPOTENCY_KEY_IN_USE),
+    // A second current fiscal unit of a register, provisioned concurrently (api.md §6.3).
+    ("fiscal_units_one_current", codes::FISCAL_UNIT_ALREADY_ACTIVE),
+    // A daily closing's Z number taken by a concurrent closing: the register changed meanwhile.
+    ("closings_z_number", codes::INVALID_STATE_TRANSITION),
+];
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -213,21 +270,58 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = %e, "storage unavailable");
                 Self::unavailable()
             }
-            StoreError::Conflict(_) | StoreError::Other(_) => Self::internal(&e),
+            StoreError::Conflict { kind: ConflictKind::Unique, ref constraint } => {
+                tracing::info!(constraint = %constraint, "unique constraint");
+                match CONSTRAINT_CODES.iter().find(|(name, _)| name == constraint).map(|&(_, code)| code) {
+                    Some(codes::IDEMPOTENCY_KEY_IN_USE) => Self::idempotency_key_in_use(),
+                    Some(code) => Self::conflict(code, conflict_message(code)),
+                    None => Self::conflict(codes::CONFLICT, conflict_message(codes::CONFLICT)),
+                }
+            }
+            StoreError::Conflict { .. } | StoreError::Other(_) => Self::internal(&e),
         }
+    }
+}
+
+fn conflict_message(code: &str) -> &'static str {
+    match code {
+        codes::OPERATION_ID_CONFLICT => "An operation with this id already exists.",
+        codes::FISCAL_UNIT_ALREADY_ACTIVE => "The register already has a current fiscal unit.",
+        codes::INVALID_STATE_TRANSITION => "The register changed meanwhile; retry.",
+        _ => "The request conflicts with an existing resource.",
     }
 }
 
 impl From<openfiskal_core::operation::DataError> for ApiError {
     /// The data computation's one error (api.md §8): its status, code, JSON path and, for rule
-    /// codes, one `fiscal_errors` item (`rt_…` codes belong to IT, the others to every regime).
+    /// codes, one `fiscal_errors` item.
     fn from(e: openfiskal_core::operation::DataError) -> Self {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-        let mut err = Self::new(status, e.code(), e.to_string()).param(e.param());
-        if let Some(code) = e.fiscal_code() {
-            let jurisdiction = code.starts_with("rt_").then(|| "IT".to_owned());
-            err.fiscal_errors = Some(vec![FiscalError { code: code.to_owned(), message: e.to_string(), jurisdiction }]);
+        use openfiskal_core::operation::DataError as D;
+        let (status, code) = match &e {
+            D::Malformed { .. } => (StatusCode::BAD_REQUEST, codes::INVALID_REQUEST),
+            D::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, codes::VALIDATION_ERROR),
+            D::TaxRateNotAllowed { .. } => (StatusCode::UNPROCESSABLE_ENTITY, codes::TAX_RATE_NOT_ALLOWED),
+            D::PaymentTotalMismatch { .. } => (StatusCode::UNPROCESSABLE_ENTITY, codes::PAYMENT_TOTAL_MISMATCH),
+        };
+        let fiscal = e.fiscal_code().map(|c| FiscalError::new(c, e.to_string()));
+        Self::new(status, code, e.to_string()).param(e.param()).fiscal(fiscal)
+    }
+}
+
+impl From<DeviceFailure> for ApiError {
+    /// `503 fiscal_device_unavailable`: nothing of the request is kept (moving the unit to
+    /// `error`, api.md §6.6, is the caller's step before it answers).
+    fn from(f: DeviceFailure) -> Self {
+        Self::device_unavailable(format!("The fiscal device is unavailable: {}.", f.reason))
+    }
+}
+
+impl From<TseStepError> for ApiError {
+    /// A TSE step's failure where the caller has no outage path of its own.
+    fn from(e: TseStepError) -> Self {
+        match e {
+            TseStepError::Device(f) => f.into(),
+            TseStepError::Other(e) => e,
         }
-        err
     }
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::json::{MAX_BODY, bytes_response, parse_value};
 use crate::state::AppState;
 
@@ -132,7 +132,7 @@ async fn run(app: &AppState, req: Request, next: Next) -> Result<Response, Respo
         } else {
             Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "idempotency_key_conflict",
+                codes::IDEMPOTENCY_KEY_CONFLICT,
                 "This Idempotency-Key was used with a different request.",
             )
             .param("Idempotency-Key")
@@ -140,21 +140,10 @@ async fn run(app: &AppState, req: Request, next: Next) -> Result<Response, Respo
         };
     }
     let Some(_guard) = app.inflight.claim(scope) else {
-        return Err(in_use().into_response());
+        return Err(ApiError::idempotency_key_in_use().into_response());
     };
     parts.extensions.insert(IdemCtx { scope, fingerprint, org });
     Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
-}
-
-fn in_use() -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency_key_in_use",
-        "A request with this Idempotency-Key is still being processed.",
-    )
-    .param("Idempotency-Key");
-    e.retry_after = Some(1);
-    e
 }
 
 async fn lookup(app: &AppState, scope: &[u8; 32]) -> Result<Option<StoredResponse>, ApiError> {
@@ -207,12 +196,9 @@ pub async fn commit<T: Serialize>(
             created_at: now,
             expires_at: now + days * 86_400_000_000,
         };
-        match repo::insert(&mut tx, &stored).await {
-            Ok(()) => {}
-            // Another instance committed this key first: the client's retry replays it.
-            Err(openfiskal_store::StoreError::Conflict(_)) => return Err(in_use()),
-            Err(e) => return Err(e.into()),
-        }
+        // Another instance committed this key first: the primary key's violation answers
+        // `409 idempotency_key_in_use` (error.rs), and the client's retry replays.
+        repo::insert(&mut tx, &stored).await?;
     }
     tx.commit().await?;
     let mut res = bytes_response(status, bytes);

@@ -12,7 +12,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 
 /// Request body limit (api.md §1.2).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -77,7 +77,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         let msg = inner.split(" at line ").next().unwrap_or(&inner);
         let msg = if param.is_empty() || named.is_some() { msg.to_owned() } else { format!("`{param}`: {msg}") };
         let mut err =
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", format!("Invalid request body: {msg}."));
+            ApiError::new(StatusCode::BAD_REQUEST, codes::INVALID_REQUEST, format!("Invalid request body: {msg}."));
         if !param.is_empty() {
             err = err.param(param);
         }
@@ -92,7 +92,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
         let msg = e.to_string();
         match msg.strip_prefix("duplicate key `").and_then(|r| r.split('`').next()) {
             Some(k) => ApiError::invalid(k, format!("Duplicate key `{k}` in the request body.")),
-            None => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", format!("Malformed JSON: {msg}.")),
+            None => ApiError::new(StatusCode::BAD_REQUEST, codes::INVALID_REQUEST, format!("Malformed JSON: {msg}.")),
         }
     })?;
     Ok(v)

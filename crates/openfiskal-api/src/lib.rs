@@ -9,7 +9,7 @@ pub mod error;
 pub mod fiscal;
 pub mod idempotency;
 pub mod json;
-mod openapi_headers;
+mod openapi_finish;
 pub mod pagination;
 pub mod ratelimit;
 pub mod routes;
@@ -54,7 +54,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, Router<AppState>, utoipa::ope
     doc.merge(authed_doc);
     let mut base = ApiDoc::openapi();
     base.merge(doc);
-    openapi_headers::add(&mut base);
+    openapi_finish::finish(&mut base);
     (public, boot, authed, base)
 }
 

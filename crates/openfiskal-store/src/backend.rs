@@ -324,4 +324,39 @@ impl Store {
         cols.sort();
         Ok(cols)
     }
+
+    /// Every unique index and primary key of the application schema as `(name, table, columns)`,
+    /// sorted: lets a test prove [`crate::UNIQUE_CONSTRAINTS`] names each one on both dialects.
+    /// SQLite calls the indexes of inline `PRIMARY KEY`/`UNIQUE` clauses `sqlite_autoindex_…`.
+    pub async fn unique_indexes(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut c = self.read().await?;
+        let mut rows: Vec<(String, String, String)> = match c.exec() {
+            Exec::Sqlite(e) => {
+                sqlx::query_as(
+                    "SELECT l.name, m.name, (SELECT group_concat(name, ',') FROM \
+                       (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) \
+                     FROM sqlite_master m JOIN pragma_index_list(m.name) l \
+                     WHERE m.type = 'table' AND l.\"unique\" = 1 AND m.name NOT LIKE 'sqlite_%' \
+                       AND m.name <> '_sqlx_migrations'",
+                )
+                .fetch_all(e)
+                .await?
+            }
+            Exec::Postgres(e) => {
+                sqlx::query_as(
+                    "SELECT i.relname::text, t.relname::text, \
+                       (SELECT string_agg(a.attname::text, ',' ORDER BY k.ord) \
+                        FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) \
+                        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) \
+                     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+                     JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+                     WHERE x.indisunique AND n.nspname = current_schema() AND t.relname <> '_sqlx_migrations'",
+                )
+                .fetch_all(e)
+                .await?
+            }
+        };
+        rows.sort();
+        Ok(rows)
+    }
 }

@@ -9,5 +9,5 @@ mod error;
 pub mod repo;
 
 pub use backend::{Backend, Conn, Db, Store, Tx};
-pub use error::StoreError;
+pub use error::{ConflictKind, StoreError, UNIQUE_CONSTRAINTS};
 pub use repo::page::{Page, PageQuery};

@@ -7,12 +7,13 @@ use openfiskal_core::Jurisdiction;
 use openfiskal_store::Db;
 use openfiskal_store::repo::faults;
 
-use crate::error::ApiError;
+use crate::error::codes::fiscal;
 
 /// Budget of a device health check (api.md §6.5: at most 10 s).
 pub const CHECK_BUDGET_MS: i64 = 10_000;
 
-/// Why a device call failed: `(reason, reason_code)` for the unit.
+/// Why a device call failed: `(reason, reason_code)` for the unit. Its answer, where the request
+/// has no outage path, is `503 fiscal_device_unavailable` (`From<DeviceFailure> for ApiError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceFailure {
     /// Prose.
@@ -21,18 +22,11 @@ pub struct DeviceFailure {
     pub code: &'static str,
 }
 
-impl DeviceFailure {
-    /// The `503 fiscal_device_unavailable` answer.
-    pub fn to_error(&self) -> ApiError {
-        ApiError::device_unavailable(format!("The fiscal device is unavailable: {}.", self.reason))
-    }
-}
-
 fn unreachable_code(jurisdiction: Jurisdiction) -> &'static str {
     match jurisdiction {
-        Jurisdiction::De => "tse_unreachable",
-        Jurisdiction::At => "rksv_signature_device_failed",
-        Jurisdiction::It => "rt_device_error",
+        Jurisdiction::De => fiscal::TSE_UNREACHABLE,
+        Jurisdiction::At => fiscal::RKSV_SIGNATURE_DEVICE_FAILED,
+        Jurisdiction::It => fiscal::RT_DEVICE_ERROR,
     }
 }
 
@@ -60,7 +54,7 @@ pub async fn check(
             }
             "slow_device" if f.delay_ms.unwrap_or(3000) > budget_ms => {
                 let code =
-                    if jurisdiction == Jurisdiction::De { "tse_timeout" } else { unreachable_code(jurisdiction) };
+                    if jurisdiction == Jurisdiction::De { fiscal::TSE_TIMEOUT } else { unreachable_code(jurisdiction) };
                 return Err(DeviceFailure { reason: "device did not answer within the budget".into(), code });
             }
             _ => {}

@@ -7,14 +7,14 @@ use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::operations;
 use openfiskal_store::repo::registers::RegisterRow;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::fiscal::{device, journal, keys};
 use crate::state::AppState;
 
 /// `409 register_archived` for any write on an archived register.
 pub fn ensure_active_register(r: &RegisterRow) -> Result<(), ApiError> {
     if r.state == "archived" {
-        return Err(ApiError::conflict("register_archived", "This register is archived; it accepts no writes."));
+        return Err(ApiError::conflict(codes::REGISTER_ARCHIVED, "This register is archived; it accepts no writes."));
     }
     Ok(())
 }
@@ -24,7 +24,7 @@ pub async fn ensure_no_open_operations(db: &mut impl Db, org: &str, register: &s
     let n = operations::count_open(db, org, register).await?;
     if n > 0 {
         return Err(ApiError::conflict(
-            "open_operations_exist",
+            codes::OPEN_OPERATIONS_EXIST,
             format!("The register has {n} open operation(s); complete or cancel them first."),
         ));
     }
@@ -46,13 +46,13 @@ pub async fn decommission(
     match unit.state {
         FiscalUnitState::Decommissioned => {
             return Err(ApiError::conflict(
-                "fiscal_unit_decommissioned",
+                codes::FISCAL_UNIT_DECOMMISSIONED,
                 "This fiscal unit is already decommissioned.",
             ));
         }
         FiscalUnitState::Provisioning => {
             return Err(ApiError::conflict(
-                "invalid_state_transition",
+                codes::INVALID_STATE_TRANSITION,
                 "A unit in provisioning cannot be decommissioned.",
             ));
         }

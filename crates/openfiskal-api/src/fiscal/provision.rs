@@ -15,15 +15,15 @@ use openfiskal_core::regime::{ProvisionContext, Provisioned};
 use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
 use openfiskal_crypto::{KeyKind, RtSandboxCa, Signer, SoftwareKey, TseCa, wrap};
 use openfiskal_de_tse::{TseAlgorithm, TseCurve};
+use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow, InstallationKeyRow, UnitKeyRow};
 use openfiskal_store::repo::orgs::OrgRow;
 use openfiskal_store::repo::registers::RegisterRow;
-use openfiskal_store::{StoreError, Tx};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FiscalError, codes};
 use crate::state::AppState;
 use crate::validate::to_json;
 
@@ -124,7 +124,7 @@ where
             Ok(ca)
         }
         // Another request created it first: use that one.
-        Err(StoreError::Conflict(_)) => {
+        Err(e) if e.unique_constraint() == Some("installation_keys_pkey") => {
             drop(tx);
             let mut db = app.store.read().await?;
             let row = fiscal_units::installation_key(&mut db, purpose).await?.ok_or_else(ApiError::not_found)?;
@@ -219,7 +219,7 @@ pub async fn provision_in_tx(
     let provisioned: Provisioned = match j {
         Jurisdiction::De => {
             let ca = prepared.tse_ca.as_ref().ok_or_else(|| ApiError::internal(&"no TSE CA"))?;
-            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j.as_str()))?;
+            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(ApiError::regime)?;
             let serial = openfiskal_crypto::tse_serial(&point);
             let cert = ca.issue_unit_certificate(&point, &serial, now.as_secs()).map_err(cert_err)?;
             let info = openfiskal_de_tse::TseKeyInfo {
@@ -241,7 +241,7 @@ pub async fn provision_in_tx(
         }
         Jurisdiction::At => {
             let aes = prepared.turnover_key.as_ref().ok_or_else(|| ApiError::internal(&"no AES key"))?;
-            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(|e| ApiError::regime(e, j.as_str()))?;
+            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(ApiError::regime)?;
             let others = fiscal_units::configurations_of(tx, &org.id, Jurisdiction::At.as_str()).await?;
             let id = config.cash_register_id.clone().unwrap_or_default();
             // A replacement takes over its predecessor's Kassen-ID (api.md §6.5).
@@ -250,16 +250,11 @@ pub async fn provision_in_tx(
                     && c.get("cash_register_id").and_then(Value::as_str) == Some(id.as_str())
             });
             if taken {
-                let mut e = ApiError::validation(
+                return Err(ApiError::validation(
                     "configuration.cash_register_id",
                     format!("Kassen-ID `{id}` is already used in this organization."),
-                );
-                e.fiscal_errors = Some(vec![crate::error::FiscalError {
-                    code: "rksv_cash_register_id_taken".into(),
-                    message: "Kassen-ID already used".into(),
-                    jurisdiction: Some("AT".into()),
-                }]);
-                return Err(e);
+                )
+                .fiscal(Some(FiscalError::new(codes::fiscal::RKSV_CASH_REGISTER_ID_TAKEN, "Kassen-ID already used"))));
             }
             let info = openfiskal_at_rksv::AtKeyInfo {
                 key_index: u32::try_from(others.len() + 1).unwrap_or(u32::MAX),
@@ -275,8 +270,7 @@ pub async fn provision_in_tx(
             let ca = prepared.rt_ca.as_ref().ok_or_else(|| ApiError::internal(&"no RT CA"))?;
             let sequence = u32::try_from(fiscal_units::count_of_jurisdiction(tx, Jurisdiction::It.as_str()).await? + 1)
                 .unwrap_or(u32::MAX);
-            let config =
-                openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(|e| ApiError::regime(e, j.as_str()))?;
+            let config = openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(ApiError::regime)?;
             if config.unit_kind == openfiskal_it_rt::UnitKind::Device {
                 return Err(ApiError::device_unavailable(
                     "No RT device adapter is reachable from this installation; the unit was not created.",

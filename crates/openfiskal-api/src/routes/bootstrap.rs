@@ -12,7 +12,7 @@ use openfiskal_store::repo::api_keys;
 use serde::Deserialize;
 
 use crate::credentials::new_key;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::idempotency::{self, Idem};
 use crate::json::AppJson;
 use crate::ratelimit::Decision;
@@ -45,7 +45,8 @@ pub async fn bootstrap(
 ) -> Result<Response, ApiError> {
     let addr = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
     if let Decision::Limited { retry_after } = app.bootstrap_limiter.check(&addr, app.now_us()) {
-        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "Too many bootstrap attempts.");
+        let mut e =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMIT_EXCEEDED, "Too many bootstrap attempts.");
         e.retry_after = Some(retry_after);
         return Err(e);
     }

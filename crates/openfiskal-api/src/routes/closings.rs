@@ -19,12 +19,12 @@ use openfiskal_store::repo::closings::{self, ClosedOperationRow, ClosingRow};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::locations;
 use openfiskal_store::repo::registers::{self, RegisterRow};
-use openfiskal_store::{Db, StoreError, Tx};
+use openfiskal_store::{Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::fiscal::device::DeviceFailure;
 use crate::fiscal::lifecycle;
 use crate::fiscal::tse::{self, TseStepError};
@@ -300,7 +300,7 @@ pub async fn create_closing(
     let unit_id = register
         .current_fiscal_unit_id
         .clone()
-        .ok_or_else(|| ApiError::conflict("no_active_fiscal_unit", "The register has no fiscal unit."))?;
+        .ok_or_else(|| ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no fiscal unit."))?;
     // The unit's lock orders a register's closings and fiscal steps (FOR UPDATE on PostgreSQL;
     // the single writer on SQLite); the clock is read under it.
     let mut unit = fiscal_units::lock(&mut tx, &org, &unit_id).await?.ok_or_else(ApiError::not_found)?;
@@ -331,7 +331,7 @@ pub async fn create_closing(
         return existing(&app, tx, &idem, &c).await;
     }
     if needs_active_unit(kind, register.jurisdiction) && unit.state != FiscalUnitState::Active {
-        return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {}.", unit.state)));
+        return Err(ApiError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {}.", unit.state)));
     }
     if matches!(kind, ClosingType::Daily | ClosingType::Shift) {
         lifecycle::ensure_no_open_operations(&mut tx, &org, &register.id).await?;
@@ -349,9 +349,9 @@ pub async fn create_closing(
             Err(TseStepError::Device(f)) => {
                 drop(tx);
                 unit_failed(&app, &org, &unit_id, &f).await?;
-                return Err(f.to_error());
+                return Err(f.into());
             }
-            Err(TseStepError::Other(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     } else {
         (None, None)
@@ -379,7 +379,7 @@ pub async fn create_closing(
     match closings::insert(&mut tx, &row).await {
         Ok(()) => {}
         // Another instance stored this month's or year's closing first: answer it.
-        Err(StoreError::Conflict(_)) if matches!(kind, ClosingType::Monthly | ClosingType::Annual) => {
+        Err(e) if e.unique_constraint() == Some("closings_one_per_period") => {
             drop(tx);
             let mut tx = app.store.begin().await?;
             let c = closings::find_period(&mut tx, &org, &register.id, kind.as_str(), from)

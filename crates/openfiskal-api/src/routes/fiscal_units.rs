@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::fiscal::lifecycle;
 use crate::fiscal::provision::{self, ProvisionInput};
 use crate::idempotency::{self, Idem};
@@ -149,7 +149,7 @@ async fn active_register(db: &mut impl Db, org: &str, id: &str) -> Result<Regist
 fn ensure_no_current_unit(register: &RegisterRow) -> Result<(), ApiError> {
     if register.current_fiscal_unit_id.is_some() {
         return Err(ApiError::conflict(
-            "fiscal_unit_already_active",
+            codes::FISCAL_UNIT_ALREADY_ACTIVE,
             "The register already has a current fiscal unit; use replace.",
         ));
     }
@@ -226,7 +226,7 @@ pub async fn activate_register(
             provision_unit(&app, &mut tx, &org, &mut register, input, prepared, req.issue_register_credential).await?.1
         }
         (false, None) => {
-            return Err(ApiError::conflict("invalid_state_transition", "The register changed meanwhile; retry."));
+            return Err(ApiError::conflict(codes::INVALID_STATE_TRANSITION, "The register changed meanwhile; retry."));
         }
         (true, _) => None,
     };
@@ -296,7 +296,10 @@ pub async fn replace_fiscal_unit(
     opt_length("reason", req.reason.as_deref(), 500)?;
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     if register.current_fiscal_unit_id.is_none() {
-        return Err(ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace."));
+        return Err(ApiError::conflict(
+            codes::NO_ACTIVE_FISCAL_UNIT,
+            "The register has no current fiscal unit to replace.",
+        ));
     }
     provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
     if register.jurisdiction == Jurisdiction::At
@@ -312,7 +315,7 @@ pub async fn replace_fiscal_unit(
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
     let old_id = register.current_fiscal_unit_id.clone().ok_or_else(|| {
-        ApiError::conflict("no_active_fiscal_unit", "The register has no current fiscal unit to replace.")
+        ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no current fiscal unit to replace.")
     })?;
     let mut old = fiscal_units::get(&mut tx, &org, &old_id).await?.ok_or_else(ApiError::not_found)?;
     // The new unit's configuration defaults to the old one's (same client id, same Kassen-ID).
@@ -351,12 +354,15 @@ pub async fn recover_fiscal_unit(
     let mut unit = load_unit(&mut tx, &org, &id).await?;
     match unit.state {
         FiscalUnitState::Decommissioned => {
-            return Err(ApiError::conflict("fiscal_unit_decommissioned", "This fiscal unit is decommissioned."));
+            return Err(ApiError::conflict(codes::FISCAL_UNIT_DECOMMISSIONED, "This fiscal unit is decommissioned."));
         }
         FiscalUnitState::Provisioning => {
-            return Err(ApiError::conflict("invalid_state_transition", "A unit in provisioning cannot be recovered."));
+            return Err(ApiError::conflict(
+                codes::INVALID_STATE_TRANSITION,
+                "A unit in provisioning cannot be recovered.",
+            ));
         }
-        _ => lifecycle::recover_in_tx(&app, &mut tx, &mut unit).await?.map_err(|f| f.to_error())?,
+        _ => lifecycle::recover_in_tx(&app, &mut tx, &mut unit).await?.map_err(ApiError::from)?,
     }
     let body = FiscalUnitBody::from_row(&unit)?;
     idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![]).await

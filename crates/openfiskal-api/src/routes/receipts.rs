@@ -16,7 +16,7 @@ use openfiskal_store::repo::operations::OperationRow;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::json::json_response;
 use crate::state::AppState;
 
@@ -93,7 +93,7 @@ pub async fn get_receipt(
     let op = super::operations::load_any(&mut db, &caller, &id).await?;
     if op.state != OperationState::Completed {
         return Err(ApiError::conflict(
-            "operation_not_completed",
+            codes::OPERATION_NOT_COMPLETED,
             format!("The operation is {}; only a completed operation has a receipt.", op.state),
         ));
     }

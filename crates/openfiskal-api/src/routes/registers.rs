@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::fiscal::lifecycle;
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, EmptyBody, Patch, json_response};
@@ -362,7 +362,10 @@ pub async fn rotate_credentials(
     let row = load(&mut tx, &org, &id).await?;
     lifecycle::ensure_active_register(&row)?;
     if !api_keys::register_key_ever_issued(&mut tx, &row.id).await? {
-        return Err(ApiError::conflict("no_register_credential", "No register key was ever issued for this register."));
+        return Err(ApiError::conflict(
+            codes::NO_REGISTER_CREDENTIAL,
+            "No register key was ever issued for this register.",
+        ));
     }
     let key = issue_register_key(&app, &mut tx, &org, &row.id).await?;
     let body = CredentialRotationBody {

@@ -5,6 +5,7 @@
 mod authz;
 mod bootstrap;
 mod closings;
+mod constraints;
 mod conventions;
 mod custody;
 mod durability;

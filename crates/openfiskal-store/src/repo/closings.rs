@@ -130,12 +130,12 @@ pub async fn z_counter(db: &mut impl Db, register: &str) -> Result<i64, StoreErr
 }
 
 /// Moves the register's Z counter from `from` to `from + 1` and returns the new number; a
-/// `Conflict` when the row no longer holds `from`, so a Z number can neither repeat nor skip.
+/// a stale `Conflict` when the row no longer holds `from`, so a Z number can neither repeat nor skip.
 pub async fn advance_z_counter(db: &mut impl Db, register: &str, from: i64) -> Result<i64, StoreError> {
     let sql = "UPDATE registers SET z_counter = $2 WHERE id = $1 AND z_counter = $3";
     let to = from + 1;
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(register).bind(to).bind(from).execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(to) } else { Err(StoreError::Conflict("registers.z_counter".into())) }
+    if n == 1 { Ok(to) } else { Err(StoreError::stale("registers.z_counter")) }
 }
 
 /// What a closing reads of an operation.

@@ -208,7 +208,7 @@ pub async fn advance_chain(db: &mut impl Db, id: &str, from: i64, to: &ChainUpda
                WHERE id = $1 AND signature_counter = $2";
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to.signature_counter)
         .bind(to.transaction_counter).bind(to.chain_state).execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("fiscal_units.signature_counter".into())) }
+    if n == 1 { Ok(()) } else { Err(StoreError::stale("fiscal_units.signature_counter")) }
 }
 
 /// `(organization, id)` of up to `limit` units in `error`, longest in error first (the automatic probe).

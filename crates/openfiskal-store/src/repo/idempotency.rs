@@ -29,7 +29,8 @@ pub async fn get(db: &mut impl Db, scope_hash: &[u8], now: i64) -> Result<Option
 }
 
 /// Stores a response; an expired entry under the same scope is replaced. A live one makes the
-/// insert fail with [`StoreError::Conflict`] (another instance stored it first).
+/// insert fail with a unique [`StoreError::Conflict`] on `idempotency_keys_pkey` (another instance
+/// stored it first).
 pub async fn insert(db: &mut impl Db, r: &StoredResponse) -> Result<(), StoreError> {
     let del = "DELETE FROM idempotency_keys WHERE scope_hash = $1 AND expires_at <= $2";
     on_backend!(db.exec(), e => sqlx::query(del).bind(&r.scope_hash).bind(r.created_at).execute(e).await.map(|r| r.rows_affected()))?;

@@ -95,7 +95,7 @@ pub async fn insert(db: &mut impl Db, o: &OperationRow) -> Result<(), StoreError
 }
 
 /// Writes an operation's mutable fields, guarded by the version it was read at (`resource_version`
-/// is then one higher); a concurrent change makes this a `Conflict`.
+/// is then one higher); a concurrent change makes this a stale `Conflict`.
 pub async fn update(db: &mut impl Db, o: &OperationRow, read_version: i64) -> Result<(), StoreError> {
     let sql = "UPDATE operations SET state = $3, fiscal_state = $4, external_id = $5, cashier = $6, refs = $7, \
                data = $8, fiscal = $9, warnings = $10, metadata = $11, closing_id = $12, resource_version = $13, \
@@ -109,7 +109,7 @@ pub async fn update(db: &mut impl Db, o: &OperationRow, read_version: i64) -> Re
         .bind(o.cancelled_at).bind(&o.cancellation_reason).bind(o.updated_at).bind(read_version)
         .bind(&o.inputs).bind(&o.issuer)
         .execute(e).await.map(|r| r.rows_affected()))?;
-    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("operations.resource_version".into())) }
+    if n == 1 { Ok(()) } else { Err(StoreError::stale("operations.resource_version")) }
 }
 
 /// One operation of `org` by `op_…` id or client UUID.

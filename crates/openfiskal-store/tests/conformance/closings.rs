@@ -7,7 +7,7 @@ use openfiskal_store::repo::journal::{self, JournalRow};
 use openfiskal_store::repo::operations::{self, OperationRow};
 use openfiskal_store::repo::registers::{self, RegisterRow};
 use openfiskal_store::repo::{locations, orgs};
-use openfiskal_store::{PageQuery, StoreError};
+use openfiskal_store::{ConflictKind, PageQuery, StoreError};
 use openfiskal_testkit::both_stores;
 
 use crate::{loc, org};
@@ -37,7 +37,7 @@ fn register(id: &str) -> RegisterRow {
     }
 }
 
-fn unit(id: &str, register: &str, provisioned_at: i64, state: &str) -> FiscalUnitRow {
+pub(crate) fn unit(id: &str, register: &str, provisioned_at: i64, state: &str) -> FiscalUnitRow {
     FiscalUnitRow {
         id: id.into(),
         organization_id: "org_a".into(),
@@ -61,7 +61,7 @@ fn unit(id: &str, register: &str, provisioned_at: i64, state: &str) -> FiscalUni
     }
 }
 
-fn op(id: &str, seq: i64, state: &str, fiscal_state: &str, ended: Option<i64>) -> OperationRow {
+pub(crate) fn op(id: &str, seq: i64, state: &str, fiscal_state: &str, ended: Option<i64>) -> OperationRow {
     OperationRow {
         id: id.into(),
         organization_id: "org_a".into(),
@@ -97,7 +97,7 @@ fn op(id: &str, seq: i64, state: &str, fiscal_state: &str, ended: Option<i64>) -
     }
 }
 
-fn closing(id: &str, kind: &str, from: i64, to: i64, z: Option<i64>) -> ClosingRow {
+pub(crate) fn closing(id: &str, kind: &str, from: i64, to: i64, z: Option<i64>) -> ClosingRow {
     ClosingRow {
         id: id.into(),
         organization_id: "org_a".into(),
@@ -120,7 +120,7 @@ fn closing(id: &str, kind: &str, from: i64, to: i64, z: Option<i64>) -> ClosingR
     }
 }
 
-async fn seed(db: &openfiskal_testkit::TestDb) {
+pub(crate) async fn seed(db: &openfiskal_testkit::TestDb) {
     let mut tx = db.store.begin().await.unwrap();
     orgs::insert(&mut tx, &org("org_a", 1)).await.unwrap();
     orgs::insert(&mut tx, &org("org_b", 1)).await.unwrap();
@@ -160,10 +160,12 @@ both_stores! {
         drop(c);
         // One monthly closing per period; daily and shift periods may repeat; a Z number never does.
         let mut tx = db.store.begin().await.unwrap();
-        assert!(matches!(closings::insert(&mut tx, &closing("cls_6", "monthly", 0, 200, None)).await, Err(StoreError::Conflict(_))));
+        let e = closings::insert(&mut tx, &closing("cls_6", "monthly", 0, 200, None)).await.unwrap_err();
+        assert_eq!(e.unique_constraint(), Some("closings_one_per_period"));
         drop(tx);
         let mut tx = db.store.begin().await.unwrap();
-        assert!(matches!(closings::insert(&mut tx, &closing("cls_7", "daily", 120, 130, Some(3))).await, Err(StoreError::Conflict(_))));
+        let e = closings::insert(&mut tx, &closing("cls_7", "daily", 120, 130, Some(3))).await.unwrap_err();
+        assert_eq!(e.unique_constraint(), Some("closings_z_number"));
         drop(tx);
         let mut tx = db.store.begin().await.unwrap();
         closings::insert(&mut tx, &closing("cls_8", "shift", 100, 160, None)).await.unwrap();
@@ -178,7 +180,7 @@ both_stores! {
         let mut tx = db.store.begin().await.unwrap();
         assert_eq!(closings::z_counter(&mut tx, "reg_a").await.unwrap(), 0);
         assert_eq!(closings::advance_z_counter(&mut tx, "reg_a", 0).await.unwrap(), 1);
-        assert!(matches!(closings::advance_z_counter(&mut tx, "reg_a", 0).await, Err(StoreError::Conflict(_))), "stale");
+        assert!(matches!(closings::advance_z_counter(&mut tx, "reg_a", 0).await, Err(StoreError::Conflict { kind: ConflictKind::Stale, .. })), "stale");
         assert_eq!(closings::advance_z_counter(&mut tx, "reg_a", 1).await.unwrap(), 2);
         drop(tx);
         let mut c = db.store.read().await.unwrap();

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
 
 mod closings;
+mod constraints;
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use openfiskal_store::repo::api_keys::{self, ApiKeyRow};
 use openfiskal_store::repo::idempotency::{self, StoredResponse};
 use openfiskal_store::repo::locations::{self, LocationRow};
 use openfiskal_store::repo::orgs::{self, OrgRow};
-use openfiskal_store::{Backend, PageQuery, StoreError};
+use openfiskal_store::{Backend, ConflictKind, PageQuery, StoreError};
 use openfiskal_testkit::{TestBackend, TestDb, both_stores};
 
 fn org(id: &str, t: i64) -> OrgRow {
@@ -113,7 +114,10 @@ both_stores! {
         hijack.name = "hijack".into();
         assert!(matches!(locations::update(&mut tx, &hijack).await, Err(StoreError::NotFound)));
         // A location of an unknown organization violates the foreign key.
-        assert!(matches!(locations::insert(&mut tx, &loc("loc_x", "org_zz", 1)).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            locations::insert(&mut tx, &loc("loc_x", "org_zz", 1)).await,
+            Err(StoreError::Conflict { kind: ConflictKind::ForeignKey, .. })
+        ));
     }
 }
 
@@ -138,7 +142,8 @@ both_stores! {
         tx.commit().await.unwrap();
         // (A failed statement aborts a PostgreSQL transaction: the duplicate gets its own.)
         let mut tx = db.store.begin().await.unwrap();
-        assert!(matches!(api_keys::insert(&mut tx, &key("key_dup", "platform", 1)).await, Err(StoreError::Conflict(_))));
+        let e = api_keys::insert(&mut tx, &key("key_dup", "platform", 1)).await.unwrap_err();
+        assert_eq!(e.unique_constraint(), Some("api_keys_key_hash_key"));
         drop(tx);
         let mut c = db.store.read().await.unwrap();
         assert_eq!(api_keys::find_by_hash(&mut c, &[1; 32]).await.unwrap().unwrap().id, "key_p");
@@ -200,7 +205,8 @@ both_stores! {
         idempotency::insert(&mut tx, &row(1, 0)).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = db.store.begin().await.unwrap();
-        assert!(matches!(idempotency::insert(&mut tx, &row(1, 50)).await, Err(StoreError::Conflict(_))), "live key");
+        let e = idempotency::insert(&mut tx, &row(1, 50)).await.unwrap_err();
+        assert_eq!(e.unique_constraint(), Some("idempotency_keys_pkey"), "live key");
         drop(tx);
         let mut c = db.store.read().await.unwrap();
         assert_eq!(idempotency::get(&mut c, &[1; 32], 99).await.unwrap(), Some(row(1, 0)));

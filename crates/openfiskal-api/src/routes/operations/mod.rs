@@ -33,7 +33,7 @@ use self::body::{Body, Call};
 use self::data::{Input, Original, StableIds};
 use self::kind::OpKind;
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, codes};
 use crate::fiscal::device::DeviceFailure;
 use crate::fiscal::lifecycle;
 use crate::fiscal::tse::{self, Event, TseStepError};
@@ -148,7 +148,7 @@ fn failure_json(app: &AppState, f: &DeviceFailure) -> Value {
 async fn active_unit(tx: &mut Tx, org: &str, unit_id: &str) -> Result<FiscalUnitRow, ApiError> {
     let unit = fiscal_units::lock(tx, org, unit_id).await?.ok_or_else(ApiError::not_found)?;
     if unit.state != FiscalUnitState::Active {
-        return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {}.", unit.state)));
+        return Err(ApiError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {}.", unit.state)));
     }
     Ok(unit)
 }
@@ -170,7 +170,7 @@ fn check_if_match(headers: &HeaderMap, version: i64) -> Result<(), ApiError> {
     if n != version {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
+            codes::PRECONDITION_FAILED,
             "The operation changed; re-read it and send the current version.",
         ));
     }
@@ -193,7 +193,7 @@ fn jurisdiction(register: &RegisterRow) -> Result<Jurisdiction, ApiError> {
 }
 
 fn invalid_original(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "original_operation_invalid", message)
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::ORIGINAL_OPERATION_INVALID, message)
         .param("original_operation_id")
 }
 
@@ -477,7 +477,7 @@ async fn record_in_tx(
             fiscal["state"] = json!(op.fiscal_state);
             op.warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]).to_string();
         }
-        Err(TseStepError::Other(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     op.fiscal = to_json(&fiscal)?;
     Ok(())
@@ -532,7 +532,7 @@ pub async fn start_operation(
         if existing.client_fingerprint.as_deref() != Some(body.fingerprint.as_slice()) || existing.kind != kind.as_str()
         {
             return Err(ApiError::conflict(
-                "operation_id_conflict",
+                codes::OPERATION_ID_CONFLICT,
                 "This operation id was used with a different body.",
             ));
         }
@@ -547,11 +547,11 @@ pub async fn start_operation(
     let unit_id = register
         .current_fiscal_unit_id
         .clone()
-        .ok_or_else(|| ApiError::conflict("no_active_fiscal_unit", "The register has no fiscal unit."))?;
+        .ok_or_else(|| ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no fiscal unit."))?;
     let mut unit = active_unit(&mut tx, &org, &unit_id).await?;
     if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
         return Err(ApiError::conflict(
-            "too_many_open_operations",
+            codes::TOO_MANY_OPEN_OPERATIONS,
             "The fiscal unit already has 2,000 open operations.",
         ));
     }
@@ -581,7 +581,7 @@ pub async fn start_operation(
                 warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
             }
         }
-        Err(TseStepError::Other(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let original_id = scope.original.as_ref().map(|o| o.row.id.clone());
     let mut op = OperationRow {
@@ -664,7 +664,7 @@ async fn load_for_write(
 }
 
 fn not_open() -> ApiError {
-    ApiError::conflict("operation_not_open", "This operation is not in open status and cannot be modified.")
+    ApiError::conflict(codes::OPERATION_NOT_OPEN, "This operation is not in open status and cannot be modified.")
 }
 
 fn ensure_open(op: &OperationRow) -> Result<(), ApiError> {
@@ -793,7 +793,7 @@ pub async fn cancel_operation(
     let mut tx = app.store.begin().await?;
     let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
     let cancelled = op.state.cancel().map_err(|_| {
-        ApiError::conflict("invalid_state_transition", format!("A {} operation cannot be cancelled.", op.state))
+        ApiError::conflict(codes::INVALID_STATE_TRANSITION, format!("A {} operation cannot be cancelled.", op.state))
     })?;
     let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
     let mut fiscal: Value = serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))?;
@@ -805,9 +805,9 @@ pub async fn cancel_operation(
                 // The operation stays open; the unit goes to error (committed), nothing is answered as stored.
                 lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
                 tx.commit().await?;
-                return Err(f.to_error());
+                return Err(f.into());
             }
-            Err(TseStepError::Other(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let now = app.now_us();
@@ -845,7 +845,7 @@ pub async fn fiscalize_operation(
         (OperationState::Completed, FiscalState::Failed) => {}
         _ => {
             return Err(ApiError::conflict(
-                "invalid_state_transition",
+                codes::INVALID_STATE_TRANSITION,
                 "Only a completed operation whose fiscalization failed can be fiscalized.",
             ));
         }
@@ -864,11 +864,11 @@ async fn refiscalize_in_tx(app: &AppState, tx: &mut Tx, op: &mut OperationRow) -
         FiscalUnitState::Active => {}
         FiscalUnitState::Decommissioned => {
             return Err(ApiError::conflict(
-                "fiscal_unit_decommissioned",
+                codes::FISCAL_UNIT_DECOMMISSIONED,
                 "The operation's fiscal unit is decommissioned.",
             ));
         }
-        other => return Err(ApiError::conflict("fiscal_unit_not_active", format!("The fiscal unit is {other}."))),
+        other => return Err(ApiError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {other}."))),
     }
     let register = registers::get(tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let original_kind = match &op.original_operation_id {

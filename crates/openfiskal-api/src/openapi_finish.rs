@@ -1,13 +1,64 @@
-//! The request headers of the contract that no handler signature shows, written into the OpenAPI
-//! document from one set of rules (api.md §1.9, §1.10, §2.4), and request bodies marked optional
-//! where an empty body is accepted (every body parses an empty request as `{}`, see `json.rs`).
+//! Finishing the OpenAPI document after utoipa built it, from rules rather than per-handler
+//! annotations:
+//! - the request headers of the contract that no handler signature shows (api.md §1.9, §1.10, §2.4);
+//! - request bodies marked optional where an empty body is accepted (every body parses an empty
+//!   request as `{}`, see `json.rs`);
+//! - a `description` on every response (OpenAPI 3.1 requires one): the status's meaning, and for
+//!   an error the envelope of api.md §3;
+//! - the error envelope's `code` as an enum of every code in `error::codes`.
 
+use axum::http::StatusCode;
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{Object, Schema, Type};
 use utoipa::openapi::{OpenApi, RefOr, Required};
 
+use crate::error::codes;
+
+/// Applies every finishing step to `doc`.
+pub(crate) fn finish(doc: &mut OpenApi) {
+    add_headers_and_body_optionality(doc);
+    describe_responses(doc);
+    enumerate_error_codes(doc);
+}
+
+/// Gives every response without a description one from its status.
+fn describe_responses(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Patch, HttpMethod::Delete] {
+            let Some(op) = operation(item, &method) else { continue };
+            for (status, response) in &mut op.responses.responses {
+                if let RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    r.description = response_description(status);
+                }
+            }
+        }
+    }
+}
+
+/// `"201"` → "Created."; an error status → its reason and the envelope.
+fn response_description(status: &str) -> String {
+    let code = status.parse::<u16>().ok().and_then(|s| StatusCode::from_u16(s).ok());
+    let reason = code.and_then(|c| c.canonical_reason()).unwrap_or("Response");
+    if code.is_some_and(|c| c.is_client_error() || c.is_server_error()) {
+        format!("{reason}: the error envelope (api.md §3); `code` says which.")
+    } else {
+        format!("{reason}.")
+    }
+}
+
+/// `ErrorBody.code`: one of [`codes::ALL`].
+fn enumerate_error_codes(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut("ErrorBody") else { return };
+    if let Some(RefOr::T(Schema::Object(code))) = body.properties.get_mut("code") {
+        code.enum_values = Some(codes::ALL.iter().map(|c| serde_json::Value::from(*c)).collect());
+    }
+}
+
 /// Adds the headers and body optionality to every operation of `doc`.
-pub(crate) fn add(doc: &mut OpenApi) {
+fn add_headers_and_body_optionality(doc: &mut OpenApi) {
     let no_required_field: Vec<String> = doc
         .components
         .iter()
