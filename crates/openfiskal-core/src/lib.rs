@@ -7,6 +7,7 @@ pub mod id;
 pub mod metadata;
 pub mod operation;
 pub mod org;
+pub mod period;
 pub mod regime;
 pub mod state;
 pub mod time;

@@ -11,9 +11,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use jiff::ToSpan;
-use jiff::tz::TimeZone;
 use openfiskal_core::closing::{ClosedOperation, Summary, summarize};
+use openfiskal_core::period::{self, Calendar};
 use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterId, Timestamp};
 use openfiskal_store::repo::closings::{self, ClosedOperationRow, ClosingRow};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
@@ -169,33 +168,6 @@ pub fn closing_json(c: &ClosingRow) -> Result<ClosingBody, ApiError> {
     })
 }
 
-/// The zone of business dates and calendar periods: the location's, `Europe/Vienna` in AT (§10).
-fn zone(register: &RegisterRow, location_tz: &str) -> TimeZone {
-    let name = if register.jurisdiction == Jurisdiction::At { "Europe/Vienna" } else { location_tz };
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
-}
-
-fn local_date(t: i64, tz: &TimeZone) -> String {
-    Timestamp::from_micros(t).to_jiff().to_zoned(tz.clone()).date().to_string()
-}
-
-/// The last completed calendar month or year before `now` in `tz`, as `[from, to)` in µs.
-fn calendar_period(kind: ClosingType, now: i64, tz: &TimeZone) -> Result<(i64, i64), ApiError> {
-    let today = Timestamp::from_micros(now).to_jiff().to_zoned(tz.clone()).date();
-    let internal = |e: jiff::Error| ApiError::internal(&e);
-    let (from, to) = if kind == ClosingType::Annual {
-        let to = today.first_of_year();
-        (to.checked_sub(1.year()).map_err(internal)?, to)
-    } else {
-        let to = today.first_of_month();
-        (to.checked_sub(1.month()).map_err(internal)?, to)
-    };
-    let start = |d: jiff::civil::Date| -> Result<i64, ApiError> {
-        Ok(Timestamp::from_jiff(d.to_zoned(tz.clone()).map_err(internal)?.timestamp()).as_micros())
-    };
-    Ok((start(from)?, start(to)?))
-}
-
 /// Where a register's first daily or shift period starts: its first unit's `provisioned_at`.
 async fn register_start(db: &mut impl Db, register: &RegisterRow) -> Result<i64, ApiError> {
     Ok(closings::first_provisioned_at(db, &register.id).await?.unwrap_or(register.created_at))
@@ -307,7 +279,7 @@ pub async fn create_closing(
     let now = app.now_us();
     let location =
         locations::get(&mut tx, &org, &register.location_id).await?.ok_or_else(|| ApiError::internal(&"location"))?;
-    let tz = zone(&register, &location.timezone);
+    let tz = period::zone(register.jurisdiction, &location.timezone);
     let (from, to) = match kind {
         ClosingType::Daily | ClosingType::Shift => {
             let previous = if kind == ClosingType::Daily {
@@ -319,11 +291,12 @@ pub async fn create_closing(
                 Some(t) => t,
                 None => register_start(&mut tx, &register).await?,
             };
-            // `to` is the first instant after the closing's, so an operation that ended at the
-            // very instant of the closing is in it, and periods stay half-open and chained.
-            (from, (now + 1).max(from))
+            period::running(from, now)
         }
-        ClosingType::Monthly | ClosingType::Annual => calendar_period(kind, now, &tz)?,
+        ClosingType::Monthly => {
+            period::last_completed(Calendar::Month, now, &tz).map_err(|e| ApiError::internal(&e))?
+        }
+        ClosingType::Annual => period::last_completed(Calendar::Year, now, &tz).map_err(|e| ApiError::internal(&e))?,
     };
     if matches!(kind, ClosingType::Monthly | ClosingType::Annual)
         && let Some(c) = closings::find_period(&mut tx, &org, &register.id, kind.as_str(), from).await?
@@ -365,7 +338,7 @@ pub async fn create_closing(
         kind: kind.as_str().into(),
         trigger: "manual".into(),
         state: "completed".into(),
-        business_date: local_date(if to > from { to - 1 } else { to }, &tz),
+        business_date: period::business_date(from, to, &tz),
         period_from: from,
         period_to: to,
         z_number,
@@ -436,33 +409,4 @@ pub async fn get_closing(
     let c = closings::get(&mut db, &org, &id).await?.ok_or_else(ApiError::not_found)?;
     caller.register_scope(&c.register_id)?;
     Ok(json_response(StatusCode::OK, &closing_json(&c)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: &str) -> i64 {
-        Timestamp::from_jiff(s.parse().unwrap()).as_micros()
-    }
-
-    #[test]
-    fn calendar_periods_are_local() {
-        let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        // 2026-03-01 00:30 in Berlin is still February in UTC: the last completed month is February.
-        let now = at("2026-02-28T23:30:00Z");
-        assert_eq!(
-            calendar_period(ClosingType::Monthly, now, &berlin).unwrap(),
-            (at("2026-01-31T23:00:00Z"), at("2026-02-28T23:00:00Z"))
-        );
-        assert_eq!(
-            calendar_period(ClosingType::Annual, now, &berlin).unwrap(),
-            (at("2024-12-31T23:00:00Z"), at("2025-12-31T23:00:00Z"))
-        );
-        // Summer time: March starts at UTC+1, April at UTC+2.
-        let (from, to) = calendar_period(ClosingType::Monthly, at("2026-04-15T12:00:00Z"), &berlin).unwrap();
-        assert_eq!((from, to), (at("2026-02-28T23:00:00Z"), at("2026-03-31T22:00:00Z")));
-        assert_eq!(local_date(to - 1, &berlin), "2026-03-31");
-        assert_eq!(local_date(now, &berlin), "2026-03-01");
-    }
 }

@@ -1,0 +1,103 @@
+//! PATCH and complete: the body applied to an open operation and `data` recomputed in one step.
+
+use super::*;
+
+/// Applies the PATCH-like fields of a PATCH or complete body to `op` (not a fiscal event).
+pub(super) fn apply_changes(op: &mut OperationRow, body: &mut Body) -> Result<(), ApiError> {
+    if let Some(c) = &body.cashier {
+        op.cashier = to_json(c)?;
+    }
+    match std::mem::take(&mut body.external_id) {
+        Patch::Value(v) => op.external_id = Some(v),
+        Patch::Null => op.external_id = None,
+        Patch::Absent => {}
+    }
+    if let Some(m) = body.metadata.take() {
+        op.metadata = crate::validate::merge_metadata(&op.metadata, m)?;
+    }
+    Ok(())
+}
+
+/// An open operation loaded for a PATCH or complete: the body applied and `data` recomputed
+/// (with the completion rules and payments for a complete).
+pub(super) struct Change {
+    pub(super) tx: Tx,
+    pub(super) op: OperationRow,
+    pub(super) register: RegisterRow,
+    /// The version it was read at.
+    pub(super) read: i64,
+    pub(super) scope: Scope,
+}
+
+pub(super) async fn begin_change(
+    app: &AppState,
+    caller: &Caller,
+    kind: OpKind,
+    call: Call,
+    id: &str,
+    headers: &HeaderMap,
+    raw: Map<String, Value>,
+) -> Result<Change, ApiError> {
+    let max_future = app.clock.now().plus_secs(300).as_micros();
+    let mut body = body::split(kind, call, raw, max_future)?;
+    let mut tx = app.store.begin().await?;
+    let mut op = load_for_write(&mut tx, caller, kind, id, headers).await?;
+    ensure_open(&op)?;
+    let register =
+        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    let read = op.resource_version;
+    apply_changes(&mut op, &mut body)?;
+    if call == Call::Complete {
+        op.completed_occurred_at =
+            body.occurred_at.as_deref().map(|t| body::device_time(t, "occurred_at", max_future)).transpose()?;
+    }
+    let mut stored = Stored::parse(&op.inputs, &op.data)?;
+    stored.apply(std::mem::take(&mut body.inputs));
+    let scope = Scope::load(app, &mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
+    let stage = if call == Call::Complete { Stage::Complete } else { Stage::Open };
+    op.data = compute(app, &stored, &body.settle, &scope, stage)?;
+    op.inputs = stored.to_json()?;
+    Ok(Change { tx, op, register, read, scope })
+}
+
+/// Change an open operation (lines, discounts, customer, cashier, metadata, …); not a fiscal
+/// event: nothing is signed, whatever the unit's state.
+#[utoipa::path(patch, path = "/v1/sales/{operationId}", tag = "operations", params(("operationId" = String, Path)),
+    summary = "Update an open sale",
+    request_body(content = Object, description = "The PATCH body of the type (api.md §7.4)"),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_operation(
+    State(app): State<AppState>,
+    caller: Caller,
+    idem: Idem,
+    route: MatchedPath,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppJson(raw): AppJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let kind = OpKind::of_route(&route)?;
+    let Change { tx, op, read, .. } = begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
+    save(&app, tx, &idem, op, read).await
+}
+
+/// Complete an operation: the body's fields are applied first, then DE signs FinishTransaction;
+/// the answer carries the full fiscal document.
+#[utoipa::path(post, path = "/v1/sales/{operationId}/complete", tag = "operations", params(("operationId" = String, Path)),
+    summary = "Complete a sale",
+    request_body(content = Object, description = "The complete body of the type (api.md §7.4)"),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn complete_operation(
+    State(app): State<AppState>,
+    caller: Caller,
+    idem: Idem,
+    route: MatchedPath,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppJson(raw): AppJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let kind = OpKind::of_route(&route)?;
+    let Change { mut tx, mut op, register, read, scope } =
+        begin_change(&app, &caller, kind, Call::Complete, &id, &headers, raw).await?;
+    complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?;
+    save(&app, tx, &idem, op, read).await
+}

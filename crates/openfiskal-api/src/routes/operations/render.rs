@@ -1,0 +1,69 @@
+//! The operation as the API shows it (api.md §7.2) and the pieces of its `tse` fiscal document (§9.2).
+
+use super::*;
+
+/// The operation as the API shows it (api.md §7.2).
+pub fn operation_json(o: &OperationRow) -> Result<Value, ApiError> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| ApiError::internal(&e));
+    let ts = |t: Option<i64>| t.map_or(Value::Null, |t| json!(Timestamp::from_micros(t)));
+    Ok(json!({
+        "id": o.id, "object": "operation", "type": o.kind, "state": o.state, "fiscal_state": o.fiscal_state,
+        "organization_id": o.organization_id, "location_id": o.location_id, "register_id": o.register_id,
+        "fiscal_unit_id": o.fiscal_unit_id, "client_operation_id": o.client_operation_id, "external_id": o.external_id,
+        "sequence_number": o.sequence_number, "training": o.kind == "training", "cashier": parse(&o.cashier)?,
+        "references": parse(&o.refs)?, "data": parse(&o.data)?, "fiscal": parse(&o.fiscal)?,
+        "warnings": parse(&o.warnings)?, "metadata": parse(&o.metadata)?, "closing_id": o.closing_id,
+        "resource_version": o.resource_version, "occurred_at": ts(o.occurred_at),
+        "completed_occurred_at": ts(o.completed_occurred_at), "started_at": ts(Some(o.started_at)),
+        "completed_at": ts(o.completed_at), "cancelled_at": ts(o.cancelled_at),
+        "cancellation_reason": o.cancellation_reason, "created_at": ts(Some(o.created_at)),
+        "updated_at": ts(Some(o.updated_at)),
+    }))
+}
+
+pub(super) fn event_json(e: &Event) -> Value {
+    json!({"signed_at": Timestamp::from_micros(e.signed_at * 1_000_000),
+           "transaction_counter": e.counter,
+           "signature": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &e.signature),
+           "process_type": e.process_type, "process_data": e.process_data})
+}
+
+pub(super) fn event_from_json(v: &Value) -> Option<Event> {
+    Some(Event {
+        signed_at: Timestamp::parse_rfc3339(v["signed_at"].as_str()?).ok()?.as_secs(),
+        counter: v["transaction_counter"].as_i64()?,
+        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v["signature"].as_str()?).ok()?,
+        process_type: v["process_type"].as_str()?.to_owned(),
+        process_data: v["process_data"].as_str()?.to_owned(),
+    })
+}
+
+/// The initial `tse` fiscal document (api.md §9.2): fields null until known.
+pub(super) fn initial_fiscal(unit: &FiscalUnitRow) -> Result<Value, ApiError> {
+    let reg: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(json!({
+        "regime": "tse", "state": "pending", "fiscal_unit_id": unit.id, "document_number": null,
+        "document_type": null, "transmission_status": "pending", "transmitted_at": null, "training": false,
+        "tse_serial": reg["tse_serial"], "client_id": reg["client_id"], "signature_algorithm": reg["signature_algorithm"],
+        "time_format": reg["time_format"], "transaction_number": null, "public_key": reg["public_key"],
+        "start_event": null, "end_event": null, "tse_failure": null, "verification": {"qr_data": null, "url": null},
+    }))
+}
+
+pub(super) fn failure_json(app: &AppState, f: &DeviceFailure) -> Value {
+    json!({"reason": format!("TSE {}", f.reason), "since": Timestamp::from_micros(app.now_us())})
+}
+
+pub(super) fn refs_json(refs: &body::Refs, original_id: Option<&str>) -> Result<String, ApiError> {
+    to_json(&json!({"original_operation_id": original_id, "reason": refs.reason,
+        "original_document": refs.original_document, "original_unknown": refs.original_unknown}))
+}
+
+pub(super) fn with_etag(op: &OperationRow) -> Result<Response, ApiError> {
+    let mut res = json_response(StatusCode::OK, &operation_json(op)?);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&etag(op.resource_version).1) {
+        res.headers_mut().insert("etag", v);
+    }
+    Ok(res)
+}

@@ -1,0 +1,141 @@
+//! Starting an operation of any type, with the one-shot form (`"complete": true`).
+
+use super::*;
+
+/// Start an operation of the path's type (sale, refund, …); DE signs StartTransaction. With
+/// `"complete": true` the operation is also completed in the same call.
+#[utoipa::path(post, path = "/v1/registers/{registerId}/sales", tag = "operations", params(("registerId" = String, Path)),
+    summary = "Start a sale",
+    request_body(content = Object, description = "The start body of the type (api.md §7.4)"),
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn start_operation(
+    State(app): State<AppState>,
+    caller: Caller,
+    idem: Idem,
+    route: MatchedPath,
+    Path(register_id): Path<String>,
+    AppJson(raw): AppJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let kind = OpKind::of_route(&route)?;
+    let org = caller.register_scope(&register_id)?.to_string();
+    let reg_id: RegisterId = path_id(&register_id)?;
+    let max_future = app.clock.now().plus_secs(300).as_micros();
+    let body: Body = body::split(kind, Call::Start, raw, max_future)?;
+    let now = app.now_us();
+    let mut tx = app.store.begin().await?;
+    let register = registers::get(&mut tx, &org, &reg_id.to_string()).await?.ok_or_else(ApiError::not_found)?;
+    lifecycle::ensure_active_register(&register)?;
+    let j = jurisdiction(&register)?;
+    if (body.refs.original_document.is_some() || body.refs.original_unknown) && j != Jurisdiction::It {
+        let param = if body.refs.original_unknown { "original_unknown" } else { "original_document" };
+        return Err(ApiError::invalid(param, format!("{param} is accepted only in IT.")));
+    }
+    if let Some(client_id) = &body.id
+        && let Some(existing) = operations::get(&mut tx, &org, client_id).await?
+    {
+        if existing.client_fingerprint.as_deref() != Some(body.fingerprint.as_slice()) || existing.kind != kind.as_str()
+        {
+            return Err(ApiError::conflict(
+                codes::OPERATION_ID_CONFLICT,
+                "This operation id was used with a different body.",
+            ));
+        }
+        let out = operation_json(&existing)?;
+        return idempotency::commit(&app, tx, &idem, StatusCode::OK, &out, vec![etag(existing.resource_version)]).await;
+    }
+    let scope = Scope::load(&app, &mut tx, kind, &register, body.refs.original_operation_id.as_deref()).await?;
+    let stored = Stored { inputs: body.inputs, ids: Vec::new() };
+    // The whole body first (a one-shot's complete part too): nothing is signed for a bad request.
+    let stage = if body.complete { Stage::Complete } else { Stage::Open };
+    let data = compute(&app, &stored, &body.settle, &scope, stage)?;
+    let unit_id = register
+        .current_fiscal_unit_id
+        .clone()
+        .ok_or_else(|| ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no fiscal unit."))?;
+    let mut unit = active_unit(&mut tx, &org, &unit_id).await?;
+    if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
+        return Err(ApiError::conflict(
+            codes::TOO_MANY_OPEN_OPERATIONS,
+            "The fiscal unit already has 2,000 open operations.",
+        ));
+    }
+    let op_id = app.new_id("op_");
+    let mut fiscal = initial_fiscal(&unit)?;
+    fiscal["training"] = json!(kind == OpKind::Training);
+    let mut warnings = json!([]);
+    let mut fiscal_state = FiscalState::Pending;
+    match tse::start(&app, &mut tx, &mut unit, &op_id).await {
+        Ok((n, start)) => {
+            fiscal["transaction_number"] = json!(n);
+            fiscal["start_event"] = event_json(&start);
+            fiscal_state = FiscalState::of_step(true);
+            fiscal["state"] = json!(fiscal_state);
+        }
+        Err(TseStepError::Device(f)) => {
+            lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
+            fiscal["tse_failure"] = failure_json(&app, &f);
+            if body.complete {
+                // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
+                // on, and fiscalize signs start and finish once the unit is recovered.
+                fiscal_state = FiscalState::of_step(false);
+                fiscal["state"] = json!(fiscal_state);
+                fiscal["transmission_status"] = json!("failed");
+                warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]);
+            } else {
+                warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let original_id = scope.original.as_ref().map(|o| o.row.id.clone());
+    let mut op = OperationRow {
+        id: op_id,
+        organization_id: org,
+        location_id: register.location_id.clone(),
+        register_id: register.id.clone(),
+        fiscal_unit_id: unit.id.clone(),
+        kind: kind.as_str().into(),
+        state: OperationState::Open,
+        fiscal_state,
+        client_operation_id: body.id.clone(),
+        client_fingerprint: Some(body.fingerprint.clone()),
+        external_id: match &body.external_id {
+            Patch::Value(v) => Some(v.clone()),
+            _ => None,
+        },
+        sequence_number: operations::next_sequence(&mut tx, &register.id).await?,
+        cashier: to_json(&body.cashier)?,
+        refs: refs_json(&body.refs, original_id.as_deref())?,
+        data,
+        fiscal: to_json(&fiscal)?,
+        warnings: warnings.to_string(),
+        metadata: to_json(&body.metadata.clone().unwrap_or_default())?,
+        closing_id: None,
+        resource_version: 1,
+        occurred_at: body
+            .occurred_at
+            .as_deref()
+            .map(|t| body::device_time(t, "occurred_at", max_future))
+            .transpose()?,
+        completed_occurred_at: None,
+        started_at: now,
+        completed_at: None,
+        cancelled_at: None,
+        cancellation_reason: None,
+        created_at: now,
+        updated_at: now,
+        inputs: stored.to_json()?,
+        original_operation_id: original_id,
+        issuer: None,
+    };
+    // A one-shot's data was computed with the completion rules above.
+    match (body.complete, op.fiscal_state) {
+        (true, FiscalState::Succeeded) => complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?,
+        (true, _) => mark_completed(&app, &mut tx, &register, &mut op, &scope).await?,
+        _ => {}
+    }
+    operations::insert(&mut tx, &op).await?;
+    let out = operation_json(&op)?;
+    let headers = vec![("location".into(), format!("/v1/{}/{}", kind.segment(), op.id)), etag(op.resource_version)];
+    idempotency::commit(&app, tx, &idem, StatusCode::CREATED, &out, headers).await
+}
