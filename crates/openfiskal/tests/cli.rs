@@ -3,105 +3,11 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openfiskal");
+use std::process::Command;
 
-struct Server {
-    child: Child,
-    addr: String,
-    stdout: Vec<String>,
-    /// Every stderr (log) line so far, the startup lines included.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    /// The thread that drains stderr into `log`; it ends at EOF.
-    drain: std::thread::JoinHandle<()>,
-}
-
-/// Starts `openfiskal serve` on a free port in `dir` and waits (by reading its log, not by
-/// sleeping) until it listens.
-fn start(dir: &std::path::Path) -> Server {
-    start_with(dir, &[])
-}
-
-/// [`start`] with more `serve` flags.
-fn start_with(dir: &std::path::Path, flags: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(flags)
-        .current_dir(dir)
-        .env("OPENFISKAL_LOG", "info")
-        // No colour must come from stderr not being a terminal, not from this variable.
-        .env_remove("NO_COLOR")
-        .env_remove("OPENFISKAL_DATABASE_URL")
-        .env_remove("OPENFISKAL_TSE_CURVE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut addr = None;
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        log.lock().unwrap().push(line.clone());
-        if line.contains("openfiskal serving") {
-            let at = line.find("listen=").expect("listen field") + "listen=".len();
-            addr = Some(
-                line[at..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(|c: char| !c.is_ascii_digit())
-                    .to_owned(),
-            );
-            break;
-        }
-    }
-    let addr = addr.expect("server did not start");
-    // Keep draining the log so the server never writes into a closed pipe.
-    let sink = log.clone();
-    let drain = std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
-    Server { child, addr, stdout: Vec::new(), log, drain }
-}
-
-impl Server {
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        let mut req =
-            format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        s.write_all(req.as_bytes()).unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let status = out[9..12].parse().unwrap();
-        let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-        (status, body)
-    }
-
-    fn stop(self) -> Vec<String> {
-        self.stop_with_log().0
-    }
-
-    /// Stops the server; returns its stdout and its whole log.
-    fn stop_with_log(mut self) -> (Vec<String>, Vec<String>) {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
-        let mut out = String::new();
-        self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-        self.stdout.extend(out.lines().map(str::to_owned));
-        // The process has exited, so its stderr reaches EOF and the drain thread ends.
-        self.drain.join().unwrap();
-        let log = self.log.lock().unwrap().clone();
-        (self.stdout, log)
-    }
-}
+use common::{BIN, start, start_with};
 
 #[test]
 fn first_start_prints_one_setup_token_that_buys_a_platform_key() {
