@@ -48,7 +48,10 @@ fn qr_round_trip(dir: &Path, payload: &[u8]) -> Vec<u8> {
 fn dumpasn1(dir: &Path, der: &[u8]) -> Result<String, String> {
     let file = dir.join("msg.log");
     std::fs::write(&file, der).unwrap();
-    let (ok, out, err) = run("dumpasn1", &["-z", file.to_str().unwrap()], b"");
+    // `-e`: the signature and serial are opaque bytes; without it dumpasn1 guesses that an OCTET
+    // STRING whose first bytes look like a tag and a length encapsulates ASN.1, and a random
+    // signature that happens to start so (about 1 in 200 keys) fails the check for nothing.
+    let (ok, out, err) = run("dumpasn1", &["-z", "-e", file.to_str().unwrap()], b"");
     let out = String::from_utf8(out).unwrap();
     let bad = out.lines().find(|l| l.contains("Error") || l.contains("Warning"));
     if !ok || bad.is_some() || !err.contains("0 warnings, 0 errors.") {
