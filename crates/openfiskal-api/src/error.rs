@@ -312,7 +312,8 @@ impl From<DeviceFailure> for ApiError {
     /// `503 fiscal_device_unavailable`: nothing of the request is kept (moving the unit to
     /// `error`, api.md §6.6, is the caller's step before it answers).
     fn from(f: DeviceFailure) -> Self {
-        Self::device_unavailable(format!("The fiscal device is unavailable: {}.", f.reason))
+        let message = format!("The fiscal device is unavailable: {}.", f.reason);
+        Self::device_unavailable(message.clone()).fiscal(Some(FiscalError::new(f.code, message)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The installation's key-encryption key (ARCHITECTURE.md §9): 32 bytes that wrap every private
-//! key OpenFiskal stores. In production it comes from configuration (`OPENFISKAL_KEK`, base64, or a
-//! file); in sandbox mode one is generated on first start into a file beside (never inside) the
-//! database. The bytes are zeroised on drop and never printed.
+//! key OpenFiskal stores. In production it is read from the file named by `--kek-file` /
+//! `OPENFISKAL_KEK_FILE`; in sandbox mode one is generated on first start into that file, beside
+//! (never inside) the database. The bytes are zeroised on drop and never printed.
 
 use std::io::Write;
 use std::path::Path;

@@ -89,8 +89,8 @@ pub struct ClosingPeriod {
 /// Related resources.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClosingLinks {
-    /// The Z/X report (`application/pdf`).
-    pub pdf: String,
+    /// The Z/X report (`application/pdf`); `null` until this installation renders report PDFs.
+    pub pdf: Option<String>,
 }
 
 /// A closing (api.md §10).
@@ -164,7 +164,8 @@ pub fn closing_json(c: &ClosingRow) -> Result<ClosingBody, ApiError> {
         metadata: parse(Some(&c.metadata))?,
         created_at: Timestamp::from_micros(c.created_at),
         completed_at: c.completed_at.map(Timestamp::from_micros),
-        links: ClosingLinks { pdf: format!("/v1/closings/{}/report.pdf", c.id) },
+        // No link to a route that does not exist yet: the PDF issue fills it.
+        links: ClosingLinks { pdf: None },
     })
 }
 

@@ -71,7 +71,8 @@ pub fn receipt_json(op: &OperationRow) -> Result<Value, ApiError> {
         "cart_discounts": list("cart_discounts"), "totals": data["totals"], "payments": list("payments"),
         "customer": data["customer"], "fiscal": fiscal, "references": parse(&op.refs)?,
         "notices": notices(op, &fiscal),
-        "links": {"self": format!("/v1/operations/{}/receipt", op.id), "pdf": format!("/v1/operations/{}/receipt.pdf", op.id)},
+        // `pdf` stays null until receipt PDFs exist: never a link that answers 404.
+        "links": {"self": format!("/v1/operations/{}/receipt", op.id), "pdf": null},
     });
     if op.kind == "cash_movement" {
         receipt["cash_movement"] = data;

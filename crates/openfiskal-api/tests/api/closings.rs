@@ -212,7 +212,7 @@ both_backends! {
         assert_eq!(c["business_date"], "2026-02-26");
         assert_eq!((c["created_at"].as_str(), c["completed_at"].as_str()), (Some("2026-02-26T10:01:00Z"), Some("2026-02-26T10:01:00Z")));
         assert_eq!((c["error"].clone(), c["metadata"].clone()), (Value::Null, json!({})));
-        assert_eq!(c["links"], json!({"pdf": format!("/v1/closings/{id}/report.pdf")}));
+        assert_eq!(c["links"], json!({"pdf": null}), "no link to a report that does not exist yet");
         let s = &c["summary"];
         assert_eq!((s["operation_count"].as_i64(), s["total_gross"].as_i64()), (Some(1), Some(0)));
         assert_eq!(s["by_operation_type"]["cash_movements"], json!({"count": 1, "cash_in_total": 5000, "cash_out_total": 0}));

@@ -34,12 +34,15 @@ both_backends! {
         // error + unreachable device → 503, stays error; a slow device beyond the budget too.
         let f = app.send("POST", &faults, &h, Some(&json!({"kind": "device_unreachable"}))).await.expect(201, None);
         assert_eq!(keys(&f), fields(&["object", "fiscal_unit_id", "kind", "delay_ms", "http_status", "mode", "code", "created_at", "expires_at"]));
-        app.send("POST", &recover, &h, None).await.expect(503, Some("fiscal_device_unavailable"));
+        let e = app.send("POST", &recover, &h, None).await.expect(503, Some("fiscal_device_unavailable"));
+        // The device's code travels in fiscal_errors, as on the unit (api.md §3.3).
+        assert_eq!((e["fiscal_errors"][0]["code"].as_str(), e["fiscal_errors"][0]["jurisdiction"].as_str()), (Some("tse_unreachable"), Some("DE")));
         let unit = app.send("GET", &format!("/v1/fiscal-units/{fu}"), &h, None).await.expect(200, None);
         assert_eq!((unit["state"].as_str(), unit["reason"].as_str()), (Some("error"), Some("TSE unreachable")));
         app.send("DELETE", &faults, &h, None).await.expect(200, None);
         app.send("POST", &faults, &h, Some(&json!({"kind": "slow_device", "delay_ms": 30000}))).await.expect(201, None);
-        app.send("POST", &recover, &h, None).await.expect(503, Some("fiscal_device_unavailable"));
+        let e = app.send("POST", &recover, &h, None).await.expect(503, Some("fiscal_device_unavailable"));
+        assert_eq!(e["fiscal_errors"][0]["code"], "tse_timeout");
         // A fault that expired no longer counts.
         app.send("POST", &faults, &h, Some(&json!({"kind": "slow_device", "delay_ms": 30000, "duration_seconds": 60}))).await.expect(201, None);
         app.clock.advance_secs(61);
