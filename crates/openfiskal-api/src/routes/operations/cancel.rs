@@ -33,11 +33,11 @@ pub async fn cancel_operation(
         ApiError::conflict(codes::INVALID_STATE_TRANSITION, format!("A {} operation cannot be cancelled.", op.state))
     })?;
     let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
-    let mut fiscal: Value = serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))?;
-    if let Some(n) = fiscal["transaction_number"].as_i64() {
+    let mut fiscal = tse_document(&op)?;
+    if let Some(n) = fiscal.transaction_number {
         let pd = openfiskal_de_tse::ProcessData::cancel().to_string();
         match tse::finish(&app, &mut tx, &mut unit, &op.id, n, openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG, &pd).await {
-            Ok(e) => fiscal["end_event"] = event_json(&e),
+            Ok(e) => fiscal.end_event = Some(event_doc(&e)),
             Err(TseStepError::Device(f)) => {
                 // The operation stays open; the unit goes to error (committed), nothing is answered as stored.
                 lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;

@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use axum::extract::{MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use openfiskal_core::document::{TransmissionStatus, TseDocument, TseEvent, TseFailure};
 use openfiskal_core::operation::{FromIdGen, Jurisdiction, Stage};
 use openfiskal_core::{FiscalState, FiscalUnitState, OperationState, RegisterId, Timestamp};
 use openfiskal_store::Tx;

@@ -43,13 +43,12 @@ pub(super) async fn record_in_tx(
     original_kind: Option<&str>,
 ) -> Result<(), ApiError> {
     let data: Value = serde_json::from_str(&op.data).map_err(|e| ApiError::internal(&e))?;
-    let mut fiscal: Value = serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))?;
+    let mut fiscal = tse_document(op)?;
     let process = tse::process_data(&op.kind, &data, original_kind)?;
     let now = app.now_us();
     let result = async {
-        let (tx_number, start) = match (fiscal["transaction_number"].as_i64(), event_from_json(&fiscal["start_event"]))
-        {
-            (Some(n), Some(e)) => (n, e),
+        let (tx_number, start) = match (fiscal.transaction_number, &fiscal.start_event) {
+            (Some(n), Some(e)) => (n, event_of(e)?),
             _ => tse::start(app, tx, unit, &op.id).await?,
         };
         let finish = tse::finish(
@@ -70,28 +69,27 @@ pub(super) async fn record_in_tx(
             let receipt = operations::next_receipt_number(tx, &register.id).await?;
             let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
             let year = Timestamp::from_micros(now).to_jiff().to_zoned(tz).year();
-            fiscal["transaction_number"] = json!(tx_number);
-            fiscal["start_event"] = event_json(&start);
-            fiscal["end_event"] = event_json(&finish);
-            fiscal["verification"]["qr_data"] = json!(tse::qr_data(unit, tx_number, &start, &finish)?);
-            fiscal["document_number"] = json!(format!("{year}-{receipt:06}"));
-            fiscal["document_type"] = json!("Kassenbeleg");
-            fiscal["transmission_status"] = json!("transmitted");
-            fiscal["transmitted_at"] = json!(Timestamp::from_micros(now));
-            op.fiscal_state = FiscalState::of_step(true);
-            fiscal["state"] = json!(op.fiscal_state);
+            fiscal.transaction_number = Some(tx_number);
+            fiscal.verification.qr_data = Some(tse::qr_data(unit, tx_number, &start, &finish)?);
+            fiscal.start_event = Some(event_doc(&start));
+            fiscal.end_event = Some(event_doc(&finish));
+            fiscal.document_number = Some(format!("{year}-{receipt:06}"));
+            fiscal.document_type = Some("Kassenbeleg".to_owned());
+            fiscal.transmission_status = TransmissionStatus::Transmitted;
+            fiscal.transmitted_at = Some(Timestamp::from_micros(now));
+            fiscal.state = FiscalState::of_step(true);
         }
         Err(TseStepError::Device(f)) => {
             // The till is never blocked: completed + failed, unit to error (api.md §7.6).
             lifecycle::unit_failed(app, tx, unit, &f).await?;
-            fiscal["tse_failure"] = failure_json(app, &f);
-            fiscal["transmission_status"] = json!("failed");
-            op.fiscal_state = FiscalState::of_step(false);
-            fiscal["state"] = json!(op.fiscal_state);
+            fiscal.tse_failure = Some(failure(app, &f));
+            fiscal.transmission_status = TransmissionStatus::Failed;
+            fiscal.state = FiscalState::of_step(false);
             op.warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]).to_string();
         }
         Err(e) => return Err(e.into()),
     }
+    op.fiscal_state = fiscal.state;
     op.fiscal = to_json(&fiscal)?;
     Ok(())
 }

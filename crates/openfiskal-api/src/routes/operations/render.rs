@@ -21,38 +21,43 @@ pub fn operation_json(o: &OperationRow) -> Result<Value, ApiError> {
     }))
 }
 
-pub(super) fn event_json(e: &Event) -> Value {
-    json!({"signed_at": Timestamp::from_micros(e.signed_at * 1_000_000),
-           "transaction_counter": e.counter,
-           "signature": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &e.signature),
-           "process_type": e.process_type, "process_data": e.process_data})
+/// A signed TSE event as the document shows it.
+pub(super) fn event_doc(e: &Event) -> TseEvent {
+    TseEvent {
+        signed_at: Timestamp::from_micros(e.signed_at * 1_000_000),
+        transaction_counter: e.counter,
+        signature: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &e.signature),
+        process_type: e.process_type.clone(),
+        process_data: e.process_data.clone(),
+    }
 }
 
-pub(super) fn event_from_json(v: &Value) -> Option<Event> {
-    Some(Event {
-        signed_at: Timestamp::parse_rfc3339(v["signed_at"].as_str()?).ok()?.as_secs(),
-        counter: v["transaction_counter"].as_i64()?,
-        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v["signature"].as_str()?).ok()?,
-        process_type: v["process_type"].as_str()?.to_owned(),
-        process_data: v["process_data"].as_str()?.to_owned(),
+/// The event a document holds, for the QR code of a later finish.
+pub(super) fn event_of(d: &TseEvent) -> Result<Event, ApiError> {
+    Ok(Event {
+        signed_at: d.signed_at.as_secs(),
+        counter: d.transaction_counter,
+        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &d.signature)
+            .map_err(|e| ApiError::internal(&e))?,
+        process_type: d.process_type.clone(),
+        process_data: d.process_data.clone(),
     })
 }
 
-/// The initial `tse` fiscal document (api.md §9.2): fields null until known.
-pub(super) fn initial_fiscal(unit: &FiscalUnitRow) -> Result<Value, ApiError> {
+/// The initial `tse` fiscal document (api.md §9.2): nothing signed, the unit's registration copied.
+pub(super) fn initial_fiscal(unit: &FiscalUnitRow, training: bool) -> Result<TseDocument, ApiError> {
     let reg: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(json!({
-        "regime": "tse", "state": "pending", "fiscal_unit_id": unit.id, "document_number": null,
-        "document_type": null, "transmission_status": "pending", "transmitted_at": null, "training": false,
-        "tse_serial": reg["tse_serial"], "client_id": reg["client_id"], "signature_algorithm": reg["signature_algorithm"],
-        "time_format": reg["time_format"], "transaction_number": null, "public_key": reg["public_key"],
-        "start_event": null, "end_event": null, "tse_failure": null, "verification": {"qr_data": null, "url": null},
-    }))
+    Ok(TseDocument::new(&unit.id, &reg, training))
 }
 
-pub(super) fn failure_json(app: &AppState, f: &DeviceFailure) -> Value {
-    json!({"reason": format!("TSE {}", f.reason), "since": Timestamp::from_micros(app.now_us())})
+/// The stored `tse` document of `op`.
+pub(super) fn tse_document(op: &OperationRow) -> Result<TseDocument, ApiError> {
+    serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))
+}
+
+pub(super) fn failure(app: &AppState, f: &DeviceFailure) -> TseFailure {
+    TseFailure { reason: format!("TSE {}", f.reason), since: Timestamp::from_micros(app.now_us()) }
 }
 
 pub(super) fn refs_json(refs: &body::Refs, original_id: Option<&str>) -> Result<String, ApiError> {

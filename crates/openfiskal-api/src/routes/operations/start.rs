@@ -60,26 +60,22 @@ pub async fn start_operation(
         ));
     }
     let op_id = app.new_id("op_");
-    let mut fiscal = initial_fiscal(&unit)?;
-    fiscal["training"] = json!(kind == OpKind::Training);
+    let mut fiscal = initial_fiscal(&unit, kind == OpKind::Training)?;
     let mut warnings = json!([]);
-    let mut fiscal_state = FiscalState::Pending;
     match tse::start(&app, &mut tx, &mut unit, &op_id).await {
         Ok((n, start)) => {
-            fiscal["transaction_number"] = json!(n);
-            fiscal["start_event"] = event_json(&start);
-            fiscal_state = FiscalState::of_step(true);
-            fiscal["state"] = json!(fiscal_state);
+            fiscal.transaction_number = Some(n);
+            fiscal.start_event = Some(event_doc(&start));
+            fiscal.state = FiscalState::of_step(true);
         }
         Err(TseStepError::Device(f)) => {
             lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
-            fiscal["tse_failure"] = failure_json(&app, &f);
+            fiscal.tse_failure = Some(failure(&app, &f));
             if body.complete {
                 // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
                 // on, and fiscalize signs start and finish once the unit is recovered.
-                fiscal_state = FiscalState::of_step(false);
-                fiscal["state"] = json!(fiscal_state);
-                fiscal["transmission_status"] = json!("failed");
+                fiscal.state = FiscalState::of_step(false);
+                fiscal.transmission_status = TransmissionStatus::Failed;
                 warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]);
             } else {
                 warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
@@ -96,7 +92,7 @@ pub async fn start_operation(
         fiscal_unit_id: unit.id.clone(),
         kind: kind.as_str().into(),
         state: OperationState::Open,
-        fiscal_state,
+        fiscal_state: fiscal.state,
         client_operation_id: body.id.clone(),
         client_fingerprint: Some(body.fingerprint.clone()),
         external_id: match &body.external_id {
