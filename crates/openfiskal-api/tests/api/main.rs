@@ -4,6 +4,7 @@
 
 mod authz;
 mod bootstrap;
+mod closing_summaries;
 mod closings;
 mod constraints;
 mod conventions;
@@ -15,6 +16,7 @@ mod keys;
 mod lifecycle;
 mod locations;
 mod openapi;
+mod operation_rules;
 mod operation_types;
 mod operations;
 mod organizations;
