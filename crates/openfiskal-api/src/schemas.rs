@@ -13,6 +13,11 @@ pub fn jurisdiction() -> RefOr<Schema> {
     text_enum(openfiskal_core::Jurisdiction::ALL.iter().map(|j| j.as_str()))
 }
 
+/// `active`, `archived`.
+pub fn register_state() -> RefOr<Schema> {
+    text_enum(openfiskal_core::RegisterState::ALL.iter().map(|s| s.as_str()))
+}
+
 /// `provisioning`, `active`, `error`, `decommissioned`.
 pub fn fiscal_unit_state() -> RefOr<Schema> {
     text_enum(openfiskal_core::FiscalUnitState::ALL.iter().map(|s| s.as_str()))

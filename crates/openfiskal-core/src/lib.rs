@@ -15,5 +15,7 @@ pub mod time;
 
 pub use clock::{Clock, IdGen, ManualClock, SeqIdGen, SystemClock, UlidGen};
 pub use id::{FiscalUnitId, IdError, KeyId, LocationId, OrgId, RegisterId};
-pub use state::{FiscalState, FiscalUnitState, Jurisdiction, OperationState, TransitionError, UnknownValue};
+pub use state::{
+    FiscalState, FiscalUnitState, Jurisdiction, OperationState, RegisterState, TransitionError, UnknownValue,
+};
 pub use time::Timestamp;

@@ -97,6 +97,27 @@ impl Jurisdiction {
 }
 
 text_enum! {
+    /// A register's lifecycle (api.md §5.3): `active` → `archived` (final).
+    RegisterState, "register state" {
+        /// Takes operations (with an active fiscal unit).
+        Active = "active",
+        /// Deactivated for good; every write answers `409 register_archived`.
+        Archived = "archived",
+    }
+}
+
+impl RegisterState {
+    /// `active` → `archived`.
+    pub fn archive(self) -> Result<Self, TransitionError> {
+        if self == Self::Active {
+            Ok(Self::Archived)
+        } else {
+            Err(TransitionError { machine: "register", from: self.as_str(), to: Self::Archived.as_str() })
+        }
+    }
+}
+
+text_enum! {
     /// An operation's lifecycle (api.md §17): `open` → `completed` | `cancelled`.
     OperationState, "operation state" {
         /// Started; PATCH, complete and cancel are allowed.
@@ -221,6 +242,8 @@ mod tests {
             assert!(s.complete().is_err() && s.cancel().is_err(), "{s} is final");
         }
         assert_eq!((F::of_step(true), F::of_step(false)), (F::Succeeded, F::Failed));
+        assert_eq!(RegisterState::Active.archive(), Ok(RegisterState::Archived));
+        assert!(RegisterState::Archived.archive().is_err());
         assert_eq!(U::Provisioning.activate(), Ok(U::Active));
         assert_eq!(U::Error.activate(), Ok(U::Active));
         assert_eq!(U::Active.fail(), Ok(U::Error));

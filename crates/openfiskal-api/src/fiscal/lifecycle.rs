@@ -1,7 +1,7 @@
 //! Unit and register lifecycle rules (api.md §5.3, §6.5, §17), applied inside the caller's
 //! transaction so the rule and the change commit together.
 
-use openfiskal_core::{FiscalUnitState, Jurisdiction};
+use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterState};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::operations;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// `409 register_archived` for any write on an archived register.
 pub fn ensure_active_register(r: &RegisterRow) -> Result<(), ApiError> {
-    if r.state == "archived" {
+    if r.state == RegisterState::Archived {
         return Err(ApiError::conflict(codes::REGISTER_ARCHIVED, "This register is archived; it accepts no writes."));
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! The `fiscal_unit` and `register` objects (api.md §5.1, §6.1), built from stored rows.
 
-use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
+use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterState, Timestamp};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::registers::RegisterRow;
@@ -104,7 +104,8 @@ pub struct RegisterBody {
     /// The organization.
     pub organization_id: String,
     /// `active` or `archived`.
-    pub state: String,
+    #[schema(schema_with = crate::schemas::register_state)]
+    pub state: openfiskal_core::RegisterState,
     /// The current unit when it is `active`, else null.
     pub active_fiscal_unit: Option<FiscalUnitBody>,
     /// The current (not decommissioned) unit in any state.
@@ -131,9 +132,13 @@ pub struct RegisterBody {
 }
 
 /// The deprecated `fiscal_state` (api.md §5.2).
-pub fn fiscal_state(register_state: &str, current: Option<&FiscalUnitRow>, ever_provisioned: bool) -> &'static str {
+pub fn fiscal_state(
+    register_state: RegisterState,
+    current: Option<&FiscalUnitRow>,
+    ever_provisioned: bool,
+) -> &'static str {
     match (register_state, current.map(|u| u.state)) {
-        ("archived", _) => "inactive",
+        (RegisterState::Archived, _) => "inactive",
         (_, Some(FiscalUnitState::Active)) => "active",
         (_, Some(FiscalUnitState::Error)) => "error",
         (_, Some(_)) => "pending",
@@ -167,12 +172,12 @@ impl RegisterBody {
             metadata: serde_json::from_str(&r.metadata).map_err(|e| ApiError::internal(&e))?,
             location_id: r.location_id.clone(),
             organization_id: r.organization_id.clone(),
-            state: r.state.clone(),
+            state: r.state,
             active_fiscal_unit: active,
             current_fiscal_unit_id: r.current_fiscal_unit_id.clone(),
             heartbeat_interval_seconds: r.heartbeat_interval_seconds,
             device: json_or_null(r.device.as_deref())?,
-            fiscal_state: fiscal_state(&r.state, current, ever_provisioned),
+            fiscal_state: fiscal_state(r.state, current, ever_provisioned),
             fiscal_registration,
             archived_at: r.archived_at.map(Timestamp::from_micros),
             created_at: Timestamp::from_micros(r.created_at),

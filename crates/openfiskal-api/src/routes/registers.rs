@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use openfiskal_core::{Jurisdiction, LocationId, RegisterId, Timestamp};
+use openfiskal_core::{Jurisdiction, LocationId, RegisterId, RegisterState, Timestamp};
 use openfiskal_store::repo::registers::{self, RegisterRow};
 use openfiskal_store::repo::{api_keys, fiscal_units, locations};
 use serde::{Deserialize, Serialize};
@@ -193,7 +193,7 @@ pub async fn create_register(
         metadata: to_json(&metadata)?,
         heartbeat_interval_seconds: heartbeat,
         device: req.device.as_ref().map(to_json).transpose()?,
-        state: "active".into(),
+        state: RegisterState::Active,
         current_fiscal_unit_id: None,
         archived_at: None,
         last_heartbeat_at: None,
@@ -225,7 +225,7 @@ pub async fn list_registers(
     let org = caller.admin_scope()?.to_string();
     let params = ListParams::parse_with(uri.path(), &query, &["state"])?;
     let state = query.get("state").map(String::as_str);
-    if state.is_some_and(|s| s != "active" && s != "archived") {
+    if state.is_some_and(|s| s.parse::<RegisterState>().is_err()) {
         return Err(ApiError::invalid("state", "state must be active or archived."));
     }
     let loc_id: LocationId = path_id(&location_id)?;
@@ -339,7 +339,7 @@ pub async fn deactivate_register(
         lifecycle::decommission(&app, &mut tx, &mut row, &mut unit, reason, now).await?;
     }
     api_keys::revoke_register_keys(&mut tx, &row.id, now).await?;
-    row.state = "archived".into();
+    row.state = row.state.archive().map_err(|e| ApiError::internal(&e))?;
     row.archived_at = Some(now);
     row.updated_at = now;
     registers::update(&mut tx, &row).await?;

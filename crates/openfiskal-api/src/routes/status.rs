@@ -106,7 +106,8 @@ pub struct RegisterStatus {
     /// Its label.
     pub label: String,
     /// `active` or `archived`.
-    pub state: String,
+    #[schema(schema_with = crate::schemas::register_state)]
+    pub state: openfiskal_core::RegisterState,
     /// `operational`, `degraded`, `offline`, `stale`.
     pub status: &'static str,
     /// From the last heartbeat.
@@ -184,7 +185,7 @@ async fn status_of(db: &mut impl Db, r: &RegisterRow, now: i64) -> Result<Regist
         object: "register_status",
         register_id: r.id.clone(),
         label: r.label.clone(),
-        state: r.state.clone(),
+        state: r.state,
         status: derive_status(
             r.last_heartbeat_at,
             r.self_reported_status.as_deref(),

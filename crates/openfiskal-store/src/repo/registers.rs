@@ -1,6 +1,6 @@
 //! Registers (api.md §5), always filtered by organization.
 
-use openfiskal_core::Jurisdiction;
+use openfiskal_core::{Jurisdiction, RegisterState};
 
 use crate::backend::on_backend;
 use crate::repo::page::{Page, PageQuery, keyset};
@@ -19,7 +19,8 @@ pub struct RegisterRow {
     pub metadata: String,
     pub heartbeat_interval_seconds: i64,
     pub device: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: RegisterState,
     pub current_fiscal_unit_id: Option<String>,
     pub archived_at: Option<i64>,
     pub last_heartbeat_at: Option<i64>,
@@ -54,7 +55,7 @@ pub async fn insert(db: &mut impl Db, r: &RegisterRow) -> Result<(), StoreError>
     on_backend!(db.exec(), e => sqlx::query(sql)
         .bind(&r.id).bind(&r.organization_id).bind(&r.location_id).bind(&r.label).bind(r.jurisdiction.as_str())
         .bind(&r.serial_number).bind(&r.metadata).bind(r.heartbeat_interval_seconds).bind(&r.device)
-        .bind(&r.state).bind(&r.current_fiscal_unit_id).bind(r.archived_at).bind(r.last_heartbeat_at)
+        .bind(r.state.as_str()).bind(&r.current_fiscal_unit_id).bind(r.archived_at).bind(r.last_heartbeat_at)
         .bind(r.last_heartbeat_sequence).bind(&r.self_reported_status).bind(r.clock_skew_seconds)
         .bind(&r.heartbeat_metrics).bind(&r.software).bind(r.created_at).bind(r.updated_at)
         .execute(e).await.map(|r| r.rows_affected()))?;
@@ -69,7 +70,7 @@ pub async fn update(db: &mut impl Db, r: &RegisterRow) -> Result<(), StoreError>
                heartbeat_metrics = $15, software = $16, updated_at = $17 WHERE id = $1 AND organization_id = $2";
     let n = on_backend!(db.exec(), e => sqlx::query(sql)
         .bind(&r.id).bind(&r.organization_id).bind(&r.label).bind(&r.serial_number).bind(&r.metadata)
-        .bind(r.heartbeat_interval_seconds).bind(&r.device).bind(&r.state).bind(&r.current_fiscal_unit_id)
+        .bind(r.heartbeat_interval_seconds).bind(&r.device).bind(r.state.as_str()).bind(&r.current_fiscal_unit_id)
         .bind(r.archived_at).bind(r.last_heartbeat_at).bind(r.last_heartbeat_sequence).bind(&r.self_reported_status)
         .bind(r.clock_skew_seconds).bind(&r.heartbeat_metrics).bind(&r.software).bind(r.updated_at)
         .execute(e).await.map(|r| r.rows_affected()))?;

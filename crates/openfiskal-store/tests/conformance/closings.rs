@@ -23,7 +23,7 @@ fn register(id: &str) -> RegisterRow {
         metadata: "{}".into(),
         heartbeat_interval_seconds: 60,
         device: None,
-        state: "active".into(),
+        state: openfiskal_core::RegisterState::Active,
         current_fiscal_unit_id: None,
         archived_at: None,
         last_heartbeat_at: None,
