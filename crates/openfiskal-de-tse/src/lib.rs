@@ -10,6 +10,7 @@ pub mod error;
 pub mod gross;
 pub mod log;
 pub mod log_time;
+pub mod operation_data;
 pub mod payments;
 pub mod process_data;
 pub mod process_type;

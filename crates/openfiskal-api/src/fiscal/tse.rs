@@ -5,10 +5,7 @@
 
 use openfiskal_core::Jurisdiction;
 use openfiskal_core::regime::StartRecord;
-use openfiskal_de_tse::{
-    Gross, Payment, PaymentKind, ProcessData, QrCode, TseAlgorithm, TseChain, TseStep, VatPosition, Vorgangstyp,
-    receipt_process_data,
-};
+use openfiskal_de_tse::{QrCode, TseAlgorithm, TseChain, TseStep};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
 use serde_json::{Value, json};
@@ -186,66 +183,4 @@ pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Eve
         public_key,
     };
     qr.to_qr_data().map_err(|e| ApiError::internal(&e))
-}
-
-/// The five gross amounts of a `tax_breakdown` list (`[{rate, gross, …}]`), by DE rate.
-fn gross_of_breakdown(breakdown: &Value, sign: i64) -> Result<Gross, ApiError> {
-    let mut gross = Gross::default();
-    for b in breakdown.as_array().into_iter().flatten() {
-        let rate = b["rate"].as_str().unwrap_or_default();
-        let position = VatPosition::from_de_rate(rate)
-            .ok_or_else(|| ApiError::internal(&format!("rate {rate} has no DE processData position")))?;
-        gross.add(position, sign * b["gross"].as_i64().unwrap_or(0)).map_err(|e| ApiError::internal(&e))?;
-    }
-    Ok(gross)
-}
-
-/// The gross amounts an operation of `kind` with `data` reports (de-tse.md §6.4): sales, trainings
-/// and deposits their breakdown; refunds it negated; exchanges new minus returned; captures the
-/// goods minus the deposit. (Cash movements have their own processData, see [`process_data`].)
-fn gross_of(kind: &str, data: &Value) -> Result<Gross, ApiError> {
-    let breakdown = |v: &Value, sign| gross_of_breakdown(&v["tax_breakdown"], sign);
-    let minus = |a: Gross, b: Gross| a.minus(&b).map_err(|e| ApiError::internal(&e));
-    match kind {
-        "refund" => breakdown(&data["totals"], -1),
-        "exchange" => minus(breakdown(&data["totals"], 1)?, breakdown(&data["returned_totals"], 1)?),
-        "deposit_capture" => minus(breakdown(&data["totals"], 1)?, breakdown(&data["deposit_application"], 1)?),
-        _ => breakdown(&data["totals"], 1),
-    }
-}
-
-fn signed_cash(data: &Value) -> i64 {
-    let amount = data["amount"].as_i64().unwrap_or(0);
-    if data["direction"] == "out" { -amount } else { amount }
-}
-
-/// processData of a completed operation (de-tse.md §6.2–§6.4, api.md §9.2). A void (`kind` =
-/// `void`) reports the original's amounts (`original_kind`) negated; its stored payments are
-/// already reversed.
-pub fn process_data(kind: &str, data: &Value, original_kind: Option<&str>) -> Result<ProcessData, ApiError> {
-    let internal = |e: openfiskal_de_tse::TseError| ApiError::internal(&e);
-    let (gross_kind, sign) = match (kind, original_kind) {
-        ("void", Some(orig)) => (orig, -1),
-        _ => (kind, 1),
-    };
-    if gross_kind == "cash_movement" {
-        let pd = ProcessData::cash_movement(signed_cash(data)).map_err(internal)?;
-        return if sign < 0 { pd.negated().map_err(internal) } else { Ok(pd) };
-    }
-    let mut gross = gross_of(gross_kind, data)?;
-    if sign < 0 {
-        gross = gross.negated().map_err(internal)?;
-    }
-    let mut payments = Vec::new();
-    for p in data["payments"].as_array().into_iter().flatten() {
-        let method = p["method"].as_str().unwrap_or_default();
-        let Some(kind) = PaymentKind::of_method(method) else {
-            return Err(ApiError::internal(&format!("payment method {method} has no DE kind")));
-        };
-        let amount = p["amount"].as_i64().unwrap_or(0);
-        let amount_cents = if p["direction"] == "outbound" { -amount } else { amount };
-        payments.push(Payment { kind, currency: None, amount_cents });
-    }
-    let vorgangstyp = if kind == "training" { Vorgangstyp::AVTraining } else { Vorgangstyp::Beleg };
-    receipt_process_data(vorgangstyp, gross, &payments).map_err(internal)
 }

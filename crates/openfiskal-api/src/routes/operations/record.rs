@@ -44,7 +44,8 @@ pub(super) async fn record_in_tx(
 ) -> Result<(), ApiError> {
     let data: Value = serde_json::from_str(&op.data).map_err(|e| ApiError::internal(&e))?;
     let mut fiscal = tse_document(op)?;
-    let process = tse::process_data(&op.kind, &data, original_kind)?;
+    let process = openfiskal_de_tse::operation_data::process_data(&op.kind, &data, original_kind)
+        .map_err(|e| ApiError::internal(&e))?;
     let now = app.now_us();
     let result = async {
         let (tx_number, start) = match (fiscal.transaction_number, &fiscal.start_event) {
