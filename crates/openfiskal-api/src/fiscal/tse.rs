@@ -3,8 +3,9 @@
 //! signature counter come from the unit's row (guarded updates), the log time never goes backwards
 //! within a unit, and every signed log is journalled before the transaction commits.
 
-use openfiskal_core::Jurisdiction;
+use openfiskal_core::document::TseEvent;
 use openfiskal_core::regime::StartRecord;
+use openfiskal_core::{Jurisdiction, Timestamp};
 use openfiskal_de_tse::{QrCode, TseAlgorithm, TseChain, TseStep};
 use openfiskal_store::Db;
 use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
@@ -17,21 +18,6 @@ use crate::state::AppState;
 
 /// Signing budget of a fiscal step (api.md §1.12).
 pub const SIGNING_BUDGET_MS: i64 = 2_000;
-
-/// A signed TSE event as the fiscal document shows it (api.md §9.2).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// logTime, Unix seconds.
-    pub signed_at: i64,
-    /// The log's signature counter.
-    pub counter: i64,
-    /// Plain r‖s.
-    pub signature: Vec<u8>,
-    /// processType.
-    pub process_type: String,
-    /// processData.
-    pub process_data: String,
-}
 
 /// Why a TSE step did not happen.
 #[derive(Debug)]
@@ -84,7 +70,7 @@ async fn step(
     unit: &mut FiscalUnitRow,
     operation_id: &str,
     step: TseStep<'_>,
-) -> Result<(i64, Event), TseStepError> {
+) -> Result<(i64, TseEvent), TseStepError> {
     let now = app.now_us();
     device::check(db, &unit.organization_id, &unit.id, Jurisdiction::De, now, SIGNING_BUDGET_MS)
         .await
@@ -97,10 +83,10 @@ async fn step(
         TseStep::Start => (String::new(), String::new()),
         TseStep::Finish { process_type, process_data, .. } => (process_type.to_owned(), process_data.to_owned()),
     };
-    let event = Event {
-        signed_at: recorded.log.signed_at_unix,
-        counter: i64::try_from(recorded.log.signature_counter).map_err(|e| ApiError::internal(&e))?,
-        signature: recorded.log.signature.clone(),
+    let event = TseEvent {
+        signed_at: Timestamp::from_micros(recorded.log.signed_at_unix * 1_000_000),
+        transaction_counter: i64::try_from(recorded.log.signature_counter).map_err(|e| ApiError::internal(&e))?,
+        signature: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &recorded.log.signature),
         process_type,
         process_data,
     };
@@ -119,7 +105,7 @@ async fn step(
         db,
         unit,
         &[record],
-        event.signed_at * 1_000_000,
+        recorded.log.signed_at_unix * 1_000_000,
         Some(operation_id),
         chain_tx,
         Some(chain),
@@ -138,7 +124,7 @@ pub async fn start(
     db: &mut impl Db,
     unit: &mut FiscalUnitRow,
     operation_id: &str,
-) -> Result<(i64, Event), TseStepError> {
+) -> Result<(i64, TseEvent), TseStepError> {
     step(app, db, unit, operation_id, TseStep::Start).await
 }
 
@@ -151,14 +137,14 @@ pub async fn finish(
     tx_number: i64,
     process_type: &str,
     process_data: &str,
-) -> Result<Event, TseStepError> {
+) -> Result<TseEvent, TseStepError> {
     let transaction_number = u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?;
     let finish = TseStep::Finish { transaction_number, process_type, process_data };
     Ok(step(app, db, unit, operation_id, finish).await?.1)
 }
 
 /// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).
-pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Event) -> Result<String, ApiError> {
+pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &TseEvent, finish: &TseEvent) -> Result<String, ApiError> {
     let reg = registration(unit)?;
     // The unit's own algorithm, fixed by its curve at provisioning (de-tse.md §2.1).
     let algorithm = reg["signature_algorithm"]
@@ -175,11 +161,12 @@ pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &Event, finish: &Eve
         process_type: finish.process_type.clone(),
         process_data: finish.process_data.clone(),
         transaction_number: u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?,
-        signature_counter: u64::try_from(finish.counter).map_err(|e| ApiError::internal(&e))?,
-        start_time: start.signed_at,
-        log_time: finish.signed_at,
+        signature_counter: u64::try_from(finish.transaction_counter).map_err(|e| ApiError::internal(&e))?,
+        start_time: start.signed_at.as_secs(),
+        log_time: finish.signed_at.as_secs(),
         algorithm,
-        signature: finish.signature.clone(),
+        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &finish.signature)
+            .map_err(|e| ApiError::internal(&e))?,
         public_key,
     };
     qr.to_qr_data().map_err(|e| ApiError::internal(&e))

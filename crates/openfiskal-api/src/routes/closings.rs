@@ -9,8 +9,6 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use openfiskal_core::closing::{ClosedOperation, Summary, summarize};
 use openfiskal_core::period::{self, Calendar};
 use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterId, Timestamp};
@@ -219,14 +217,15 @@ async fn sign_daily(
     let process_type = openfiskal_de_tse::PROCESS_TYPE_SONSTIGER_VORGANG;
     let (number, start) = tse::start(app, tx, unit, closing_id).await?;
     let finish = tse::finish(app, tx, unit, closing_id, number, process_type, &process_data).await?;
-    closings::claim_journal_entries(tx, &unit.id, closing_id, &[start.counter, finish.counter]).await?;
+    closings::claim_journal_entries(tx, &unit.id, closing_id, &[start.transaction_counter, finish.transaction_counter])
+        .await?;
     closings::advance_z_counter(tx, &register.id, last).await?;
     let registration: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::internal(&e))?;
     let fiscal = json!({
         "regime": "tse", "z_number": z, "tse_serial": registration["tse_serial"], "transaction_number": number,
-        "transaction_counter": finish.counter, "signature": STANDARD.encode(&finish.signature),
-        "signed_at": Timestamp::from_micros(finish.signed_at * 1_000_000), "process_type": finish.process_type,
+        "transaction_counter": finish.transaction_counter, "signature": finish.signature,
+        "signed_at": finish.signed_at, "process_type": finish.process_type,
         "process_data": finish.process_data, "dsfinvk_export_id": null,
     });
     Ok((fiscal, z))

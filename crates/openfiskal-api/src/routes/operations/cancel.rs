@@ -37,7 +37,7 @@ pub async fn cancel_operation(
     if let Some(n) = fiscal.transaction_number {
         let pd = openfiskal_de_tse::ProcessData::cancel().to_string();
         match tse::finish(&app, &mut tx, &mut unit, &op.id, n, openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG, &pd).await {
-            Ok(e) => fiscal.end_event = Some(event_doc(&e)),
+            Ok(e) => fiscal.end_event = Some(e),
             Err(TseStepError::Device(f)) => {
                 // The operation stays open; the unit goes to error (committed), nothing is answered as stored.
                 lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;

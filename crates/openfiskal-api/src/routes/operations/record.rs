@@ -49,7 +49,7 @@ pub(super) async fn record_in_tx(
     let now = app.now_us();
     let result = async {
         let (tx_number, start) = match (fiscal.transaction_number, &fiscal.start_event) {
-            (Some(n), Some(e)) => (n, event_of(e)?),
+            (Some(n), Some(e)) => (n, e.clone()),
             _ => tse::start(app, tx, unit, &op.id).await?,
         };
         let finish = tse::finish(
@@ -72,8 +72,8 @@ pub(super) async fn record_in_tx(
             let year = Timestamp::from_micros(now).to_jiff().to_zoned(tz).year();
             fiscal.transaction_number = Some(tx_number);
             fiscal.verification.qr_data = Some(tse::qr_data(unit, tx_number, &start, &finish)?);
-            fiscal.start_event = Some(event_doc(&start));
-            fiscal.end_event = Some(event_doc(&finish));
+            fiscal.start_event = Some(start);
+            fiscal.end_event = Some(finish);
             fiscal.document_number = Some(format!("{year}-{receipt:06}"));
             fiscal.document_type = Some("Kassenbeleg".to_owned());
             fiscal.transmission_status = TransmissionStatus::Transmitted;

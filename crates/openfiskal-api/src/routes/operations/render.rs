@@ -21,29 +21,6 @@ pub fn operation_json(o: &OperationRow) -> Result<Value, ApiError> {
     }))
 }
 
-/// A signed TSE event as the document shows it.
-pub(super) fn event_doc(e: &Event) -> TseEvent {
-    TseEvent {
-        signed_at: Timestamp::from_micros(e.signed_at * 1_000_000),
-        transaction_counter: e.counter,
-        signature: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &e.signature),
-        process_type: e.process_type.clone(),
-        process_data: e.process_data.clone(),
-    }
-}
-
-/// The event a document holds, for the QR code of a later finish.
-pub(super) fn event_of(d: &TseEvent) -> Result<Event, ApiError> {
-    Ok(Event {
-        signed_at: d.signed_at.as_secs(),
-        counter: d.transaction_counter,
-        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &d.signature)
-            .map_err(|e| ApiError::internal(&e))?,
-        process_type: d.process_type.clone(),
-        process_data: d.process_data.clone(),
-    })
-}
-
 /// The initial `tse` fiscal document (api.md §9.2): nothing signed, the unit's registration copied.
 pub(super) fn initial_fiscal(unit: &FiscalUnitRow, training: bool) -> Result<TseDocument, ApiError> {
     let reg: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))

@@ -65,7 +65,7 @@ pub async fn start_operation(
     match tse::start(&app, &mut tx, &mut unit, &op_id).await {
         Ok((n, start)) => {
             fiscal.transaction_number = Some(n);
-            fiscal.start_event = Some(event_doc(&start));
+            fiscal.start_event = Some(start);
             fiscal.state = FiscalState::of_step(true);
         }
         Err(TseStepError::Device(f)) => {
