@@ -1,22 +1,24 @@
 //! The two backends and the handles the repositories run on.
 //!
-//! SQLite: one write connection (`BEGIN IMMEDIATE`, so writers queue in the pool instead of failing
-//! with `SQLITE_BUSY`) and a small read-only pool; WAL, `synchronous=FULL`, foreign keys on.
+//! SQLite: one write connection owned by the group-committing [`crate::writer`] (each write
+//! transaction a savepoint in a shared `BEGIN IMMEDIATE … COMMIT`) and a small read-only pool; WAL,
+//! `synchronous=FULL`, foreign keys on.
 //! PostgreSQL: one pool, `synchronous_commit=on` on every connection. A commit returns only once
 //! it is durable on either backend.
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::StoreError;
+use crate::writer::{SqliteTx, Writer};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -32,7 +34,7 @@ pub enum Backend {
 
 #[derive(Clone)]
 enum Pools {
-    Sqlite { write: SqlitePool, read: SqlitePool },
+    Sqlite { writer: Arc<Writer>, read: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -42,6 +44,8 @@ pub struct Store {
     pools: Pools,
     /// Commits still to fail on purpose ([`Store::fail_next_commits`]); 0 outside tests.
     failing_commits: Arc<AtomicU32>,
+    /// PostgreSQL commits made through [`Tx::commit`] (each one transaction).
+    pg_commits: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -74,17 +78,15 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(base.clone().create_if_missing(true))
-            .await?;
+        let write = base.clone().create_if_missing(true).connect().await?;
+        let failing_commits = Arc::<AtomicU32>::default();
+        let writer = Writer::new(write, Arc::clone(&failing_commits));
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Self { pools: Pools::Sqlite { write, read }, failing_commits: Arc::default() })
+        Ok(Self { pools: Pools::Sqlite { writer, read }, failing_commits, pg_commits: Arc::default() })
     }
 
     /// Opens PostgreSQL; with `schema`, every connection works in that schema (used by tests to
@@ -99,7 +101,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        Ok(Self { pools: Pools::Postgres(pool), failing_commits: Arc::default() })
+        Ok(Self { pools: Pools::Postgres(pool), failing_commits: Arc::default(), pg_commits: Arc::default() })
     }
 
     /// Which engine this is.
@@ -120,7 +122,7 @@ impl Store {
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer.exclusive().await.conn()).await?,
             Pools::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -143,8 +145,9 @@ impl Store {
     /// `synchronous_commit=on` on PostgreSQL).
     pub async fn check_durability(&self) -> Result<bool, StoreError> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => {
-                let mode: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(write).await?;
+            Pools::Sqlite { writer, .. } => {
+                let mut w = writer.exclusive().await;
+                let mode: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(w.conn()).await?;
                 Ok(mode >= 2)
             }
             Pools::Postgres(p) => {
@@ -162,13 +165,38 @@ impl Store {
         }))
     }
 
-    /// Begins a write transaction. On SQLite this waits for the single writer.
+    /// Begins a write transaction. On SQLite this waits for the single writer and opens a
+    /// savepoint in its current batch (group commit, [`crate::writer`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let inner = match &self.pools {
-            Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pools::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin().await?),
+            Pools::Postgres(p) => {
+                TxInner::Postgres(p.begin().await?, self.failing_commits.clone(), self.pg_commits.clone())
+            }
         };
-        Ok(Tx(inner, self.failing_commits.clone()))
+        Ok(Tx(inner))
+    }
+
+    /// `(durable commits made, write transactions they carried)` since the store opened: on SQLite
+    /// one `COMMIT` carries a batch of transactions; on PostgreSQL each transaction commits itself.
+    pub fn commit_stats(&self) -> (u64, u64) {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => writer.stats(),
+            Pools::Postgres(_) => {
+                let n = self.pg_commits.load(Ordering::Relaxed);
+                (n, n)
+            }
+        }
+    }
+
+    /// Write transactions waiting for SQLite's single writer right now (0 on PostgreSQL). For tests
+    /// that need writers queued behind one another, without sleeping.
+    #[doc(hidden)]
+    pub fn writers_queued(&self) -> usize {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => writer.queued(),
+            Pools::Postgres(_) => 0,
+        }
     }
 
     /// A fault hook for tests: the next `n` commits of this store (and its clones) fail as a lost
@@ -183,9 +211,10 @@ impl Store {
     /// Closes every connection.
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { write, read } => {
+            Pools::Sqlite { writer, read } => {
                 read.close().await;
-                write.close().await;
+                // Settles an open batch; the connection closes with the last clone of the store.
+                drop(writer.exclusive().await);
             }
             Pools::Postgres(p) => p.close().await,
         }
@@ -236,43 +265,45 @@ impl Db for Conn {
 }
 
 enum TxInner {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(SqliteTx),
+    Postgres(Transaction<'static, Postgres>, Arc<AtomicU32>, Arc<AtomicU64>),
 }
 
 /// A write transaction; dropped without [`Tx::commit`], it rolls back.
-pub struct Tx(TxInner, Arc<AtomicU32>);
+pub struct Tx(TxInner);
 
 impl Tx {
-    /// Commits; returns only once the commit is durable.
+    /// Commits; returns only once the commit is durable (on SQLite: once the `COMMIT` of the
+    /// batch this transaction joined returned).
     pub async fn commit(self) -> Result<(), StoreError> {
-        let inject = self.1.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
-        if inject {
-            self.rollback().await?;
-            return Err(StoreError::Unavailable("injected commit failure".into()));
-        }
         match self.0 {
-            TxInner::Sqlite(t) => t.commit().await?,
-            TxInner::Postgres(t) => t.commit().await?,
+            TxInner::Sqlite(t) => t.commit().await,
+            TxInner::Postgres(t, failing, commits) => {
+                if failing.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+                    t.rollback().await?;
+                    return Err(StoreError::Unavailable("injected commit failure".into()));
+                }
+                t.commit().await?;
+                commits.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Rolls back explicitly.
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.0 {
-            TxInner::Sqlite(t) => t.rollback().await?,
-            TxInner::Postgres(t) => t.rollback().await?,
+            TxInner::Sqlite(t) => t.rollback().await,
+            TxInner::Postgres(t, ..) => Ok(t.rollback().await?),
         }
-        Ok(())
     }
 }
 
 impl Db for Tx {
     fn exec(&mut self) -> Exec<'_> {
         match &mut self.0 {
-            TxInner::Sqlite(t) => Exec::Sqlite(t),
-            TxInner::Postgres(t) => Exec::Postgres(t),
+            TxInner::Sqlite(t) => Exec::Sqlite(t.conn()),
+            TxInner::Postgres(t, ..) => Exec::Postgres(t),
         }
     }
 }

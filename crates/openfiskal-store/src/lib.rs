@@ -7,7 +7,9 @@
 pub(crate) mod backend;
 mod error;
 pub mod repo;
+mod writer;
 
 pub use backend::{Backend, Conn, Db, Store, Tx};
 pub use error::{ConflictKind, StoreError, UNIQUE_CONSTRAINTS};
 pub use repo::page::{Page, PageQuery};
+pub use writer::MAX_BATCH;

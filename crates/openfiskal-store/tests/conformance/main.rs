@@ -4,6 +4,7 @@
 
 mod closings;
 mod constraints;
+mod group_commit;
 
 use std::sync::Arc;
 
