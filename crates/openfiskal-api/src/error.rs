@@ -4,15 +4,15 @@
 //! A handler returns `ApiError`; the request-id layer renders it into the envelope with the
 //! request id, so the body and `X-Request-Id` always agree.
 
-pub mod codes;
+pub use openfiskal_core::codes;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use openfiskal_store::{ConflictKind, StoreError};
 use serde::Serialize;
 
-use crate::fiscal::device::DeviceFailure;
-use crate::fiscal::tse::TseStepError;
+use openfiskal_fiscal::device::DeviceFailure;
+use openfiskal_fiscal::{FiscalError as StepError, Refusal};
 
 /// An error answer in the contract's envelope.
 #[derive(Debug, Clone)]
@@ -278,6 +278,21 @@ impl From<StoreError> for ApiError {
                     None => Self::conflict(codes::CONFLICT, conflict_message(codes::CONFLICT)),
                 }
             }
+            // Read before its step and changed by another request meanwhile (api.md §1.10).
+            StoreError::Conflict { kind: ConflictKind::Stale, ref constraint }
+                if constraint == "operations.resource_version" =>
+            {
+                Self::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    codes::PRECONDITION_FAILED,
+                    "The operation changed meanwhile; re-read it and retry.",
+                )
+            }
+            // Another guarded row moved under the request (a race the request lost): retry.
+            StoreError::Conflict { kind: ConflictKind::Stale, ref constraint } => {
+                tracing::warn!(guard = %constraint, "guarded update lost a race");
+                Self::unavailable()
+            }
             StoreError::Conflict { .. } | StoreError::Other(_) => Self::internal(&e),
         }
     }
@@ -317,12 +332,26 @@ impl From<DeviceFailure> for ApiError {
     }
 }
 
-impl From<TseStepError> for ApiError {
-    /// A TSE step's failure where the caller has no outage path of its own.
-    fn from(e: TseStepError) -> Self {
+impl From<StepError> for ApiError {
+    /// The one conversion of the fiscal service's errors into answers.
+    fn from(e: StepError) -> Self {
         match e {
-            TseStepError::Device(f) => f.into(),
-            TseStepError::Other(e) => e,
+            StepError::Store(e) => e.into(),
+            StepError::Refused { refusal, code, message, param, fiscal } => {
+                let status = match refusal {
+                    Refusal::Invalid => StatusCode::BAD_REQUEST,
+                    Refusal::NotFound => StatusCode::NOT_FOUND,
+                    Refusal::Conflict => StatusCode::CONFLICT,
+                    Refusal::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let mut out = Self::new(status, code, message).fiscal(fiscal.map(|(c, m)| FiscalError::new(c, m)));
+                out.param = param;
+                out
+            }
+            StepError::Device(f) => f.into(),
+            StepError::Unavailable(message) => Self::device_unavailable(message),
+            StepError::Regime(e) => Self::regime(e),
+            StepError::Internal(cause) => Self::internal(&cause),
         }
     }
 }

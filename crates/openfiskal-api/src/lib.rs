@@ -6,7 +6,6 @@ pub mod auth;
 pub mod credentials;
 pub mod envelope;
 pub mod error;
-pub mod fiscal;
 pub mod idempotency;
 pub mod json;
 mod openapi_finish;

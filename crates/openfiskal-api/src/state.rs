@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use openfiskal_core::{Clock, IdGen};
 use openfiskal_crypto::{Kek, KeyMode};
 use openfiskal_de_tse::TseCurve;
+use openfiskal_fiscal::{FiscalConfig, FiscalService};
 use openfiskal_store::Store;
 
 use crate::idempotency::InFlight;
@@ -102,8 +103,8 @@ pub struct AppState {
     pub inflight: Arc<InFlight>,
     /// When each credential's `last_used_at` was last written (throttles that write).
     pub last_used: Arc<Mutex<HashMap<String, i64>>>,
-    /// Unwrapped signing keys of the units this instance signs for (see `fiscal::keys`).
-    pub signing_keys: Arc<Mutex<HashMap<String, Arc<openfiskal_crypto::SoftwareKey>>>>,
+    /// The fiscal application layer: every fiscal step goes through it.
+    pub fiscal: FiscalService,
 }
 
 impl AppState {
@@ -113,7 +114,15 @@ impl AppState {
         crate::envelope::metrics_handle();
         let limiter = RateLimiter::new(f64::from(config.rate_limit_per_sec), 1.0);
         let bootstrap_limiter = RateLimiter::new(f64::from(config.bootstrap_per_minute), 60.0);
+        let fiscal = FiscalService::new(
+            store.clone(),
+            clock.clone(),
+            ids.clone(),
+            kek.clone(),
+            FiscalConfig { production: config.mode == Mode::Production, tse_curve: config.tse_curve },
+        );
         Self {
+            fiscal,
             store,
             clock,
             ids,
@@ -123,7 +132,6 @@ impl AppState {
             bootstrap_limiter: Arc::new(bootstrap_limiter),
             inflight: Arc::new(InFlight::default()),
             last_used: Arc::new(Mutex::new(HashMap::new())),
-            signing_keys: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

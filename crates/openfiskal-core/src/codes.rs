@@ -1,4 +1,5 @@
-//! Every error `code` the API answers with (api.md §3.2), each once. Handlers name a constant,
+//! Every error `code` the API answers with (api.md §3.2), each once, shared by the fiscal service
+//! (`openfiskal-fiscal`) and the HTTP edge (`openfiskal-api`). Callers name a constant,
 //! never a string; [`ALL`] is generated from the same list and becomes the `code` enum of the
 //! OpenAPI document's `ErrorBody`.
 

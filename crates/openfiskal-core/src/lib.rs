@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod closing;
+pub mod codes;
 pub mod document;
 pub mod id;
 pub mod metadata;

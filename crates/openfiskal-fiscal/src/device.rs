@@ -7,13 +7,13 @@ use openfiskal_core::Jurisdiction;
 use openfiskal_store::Db;
 use openfiskal_store::repo::faults;
 
-use crate::error::codes::fiscal;
+use openfiskal_core::codes::fiscal;
 
 /// Budget of a device health check (api.md §6.5: at most 10 s).
 pub const CHECK_BUDGET_MS: i64 = 10_000;
 
 /// Why a device call failed: `(reason, reason_code)` for the unit. Its answer, where the request
-/// has no outage path, is `503 fiscal_device_unavailable` (`From<DeviceFailure> for ApiError`).
+/// has no outage path, is `503 fiscal_device_unavailable` ([`crate::FiscalError::Device`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceFailure {
     /// Prose.

@@ -23,9 +23,10 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::{ApiError, FiscalError, codes};
-use crate::state::AppState;
-use crate::validate::to_json;
+use openfiskal_core::codes;
+
+use crate::journal::ChainAfter;
+use crate::{FiscalError, FiscalService, to_json};
 
 /// Name in the subject of the installation's CAs.
 const INSTALLATION_NAME: &str = "OpenFiskal";
@@ -69,54 +70,54 @@ fn tse_ca_purpose(curve: TseCurve) -> &'static str {
 }
 
 /// Checks the configuration's `regime` against the jurisdiction (`422` otherwise).
-pub fn check_regime(jurisdiction: Jurisdiction, configuration: Option<&Value>) -> Result<(), ApiError> {
+pub fn check_regime(jurisdiction: Jurisdiction, configuration: Option<&Value>) -> Result<(), FiscalError> {
     let expected = jurisdiction.regime();
     match configuration {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Object(m)) => match m.get("regime").and_then(Value::as_str) {
             None => Ok(()),
             Some(r) if r == expected => Ok(()),
-            Some(r) => Err(ApiError::validation(
+            Some(r) => Err(FiscalError::validation(
                 "configuration.regime",
                 format!("A {jurisdiction} register takes the `{expected}` regime, not `{r}`."),
             )),
         },
-        Some(_) => Err(ApiError::invalid("configuration", "configuration must be an object.")),
+        Some(_) => Err(FiscalError::invalid("configuration", "configuration must be an object.")),
     }
 }
 
 async fn load_or_create_ca<T>(
-    app: &AppState,
+    fs: &FiscalService,
     purpose: &'static str,
     make: impl FnOnce() -> Result<T, String> + Send + 'static,
     parts: impl Fn(&T) -> (&SoftwareKey, &[u8]),
     from_parts: impl Fn(SoftwareKey, Vec<u8>) -> Result<T, String>,
-) -> Result<T, ApiError>
+) -> Result<T, FiscalError>
 where
     T: Send + 'static,
 {
-    let load = |row: InstallationKeyRow| -> Result<T, ApiError> {
-        let key = wrap::unwrap_key(&app.kek, "installation", "-", purpose, &row.wrapped)
-            .map_err(|e| ApiError::internal(&e))?;
-        from_parts(key, row.certificate).map_err(|e| ApiError::internal(&e))
+    let load = |row: InstallationKeyRow| -> Result<T, FiscalError> {
+        let key = wrap::unwrap_key(&fs.kek, "installation", "-", purpose, &row.wrapped)
+            .map_err(|e| FiscalError::internal(&e))?;
+        from_parts(key, row.certificate).map_err(|e| FiscalError::internal(&e))
     };
-    let mut db = app.store.read().await?;
+    let mut db = fs.store.read().await?;
     if let Some(row) = fiscal_units::installation_key(&mut db, purpose).await? {
         return load(row);
     }
     drop(db);
     let ca = tokio::task::spawn_blocking(make)
         .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::internal(&e))?;
+        .map_err(|e| FiscalError::internal(&e))?
+        .map_err(|e| FiscalError::internal(&e))?;
     let (key, cert) = parts(&ca);
     let row = InstallationKeyRow {
         purpose: purpose.to_owned(),
-        wrapped: wrap::wrap_key(&app.kek, "installation", "-", purpose, key).map_err(|e| ApiError::internal(&e))?,
+        wrapped: wrap::wrap_key(&fs.kek, "installation", "-", purpose, key).map_err(|e| FiscalError::internal(&e))?,
         certificate: cert.to_vec(),
-        created_at: app.now_us(),
+        created_at: fs.now_us(),
     };
-    let mut tx = app.store.begin().await?;
+    let mut tx = fs.store.begin().await?;
     match fiscal_units::insert_installation_key(&mut tx, &row).await {
         Ok(()) => {
             tx.commit().await?;
@@ -126,8 +127,8 @@ where
         // Another request created it first: use that one.
         Err(e) if e.unique_constraint() == Some("installation_keys_pkey") => {
             drop(tx);
-            let mut db = app.store.read().await?;
-            let row = fiscal_units::installation_key(&mut db, purpose).await?.ok_or_else(ApiError::not_found)?;
+            let mut db = fs.store.read().await?;
+            let row = fiscal_units::installation_key(&mut db, purpose).await?.ok_or_else(FiscalError::not_found)?;
             load(row)
         }
         Err(e) => Err(e.into()),
@@ -135,13 +136,13 @@ where
 }
 
 /// Step 1: loads the CAs the jurisdiction needs and generates the unit's keys.
-pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepared, ApiError> {
-    let now = app.clock.now().as_secs();
-    let curve = app.config.tse_curve;
+pub async fn prepare(fs: &FiscalService, jurisdiction: Jurisdiction) -> Result<Prepared, FiscalError> {
+    let now = fs.clock.now().as_secs();
+    let curve = fs.config.tse_curve;
     let tse_ca = match jurisdiction {
         Jurisdiction::De => Some(
             load_or_create_ca(
-                app,
+                fs,
                 tse_ca_purpose(curve),
                 move || TseCa::generate_for(curve.key_kind(), INSTALLATION_NAME, now).map_err(|e| e.to_string()),
                 |c: &TseCa| (c.key(), c.certificate_der()),
@@ -154,7 +155,7 @@ pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepa
     let rt_ca = match jurisdiction {
         Jurisdiction::It => Some(
             load_or_create_ca(
-                app,
+                fs,
                 "rt_sandbox_ca",
                 move || RtSandboxCa::generate(now).map_err(|e| e.to_string()),
                 |c: &RtSandboxCa| (c.key(), c.certificate_der()),
@@ -167,17 +168,23 @@ pub async fn prepare(app: &AppState, jurisdiction: Jurisdiction) -> Result<Prepa
     let kind = key_kind(jurisdiction, curve);
     let key = tokio::task::spawn_blocking(move || SoftwareKey::generate(kind))
         .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::internal(&e))?;
+        .map_err(|e| FiscalError::internal(&e))?
+        .map_err(|e| FiscalError::internal(&e))?;
     let turnover_key = if jurisdiction == Jurisdiction::At {
-        Some(openfiskal_crypto::generate_turnover_key().map_err(|e| ApiError::internal(&e))?)
+        Some(openfiskal_crypto::generate_turnover_key().map_err(|e| FiscalError::internal(&e))?)
     } else {
         None
     };
     Ok(Prepared { key, turnover_key, tse_ca, rt_ca })
 }
 
-fn context(org: &OrgRow, register: &RegisterRow, unit_id: &str, app: &AppState, now: Timestamp) -> ProvisionContext {
+fn context(
+    org: &OrgRow,
+    register: &RegisterRow,
+    unit_id: &str,
+    fs: &FiscalService,
+    now: Timestamp,
+) -> ProvisionContext {
     ProvisionContext {
         register_id: register.id.clone(),
         unit_id: unit_id.to_owned(),
@@ -186,40 +193,37 @@ fn context(org: &OrgRow, register: &RegisterRow, unit_id: &str, app: &AppState, 
         legal_name: org.legal_name.clone(),
         tax_id: org.tax_id.clone(),
         tax_number: org.tax_number.clone(),
-        production: app.config.mode == crate::Mode::Production,
+        production: fs.config.production,
         now,
     }
 }
 
-fn cert_err(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(&e)
+fn cert_err(e: impl std::fmt::Display) -> FiscalError {
+    FiscalError::internal(&e)
 }
 
 /// Step 2: builds and stores the unit (state `active`) inside `tx`.
 pub async fn provision_in_tx(
-    app: &AppState,
+    fs: &FiscalService,
     tx: &mut Tx,
     org: &OrgRow,
     register: &RegisterRow,
     unit_id: &str,
     input: &ProvisionInput,
     prepared: Prepared,
-) -> Result<FiscalUnitRow, ApiError> {
+) -> Result<FiscalUnitRow, FiscalError> {
     let j = register.jurisdiction;
     check_regime(j, input.configuration.as_ref())?;
-    let now = app.clock.now();
-    let ctx = context(org, register, unit_id, app, now);
+    let now = fs.clock.now();
+    let ctx = context(org, register, unit_id, fs, now);
     let cfg = input.configuration.as_ref();
     let point = prepared.key.public_key_raw();
-    let mut keys = vec![(
-        "signing",
-        wrap::wrap_key(&app.kek, &org.id, unit_id, "signing", &prepared.key).map_err(cert_err)?,
-        None,
-    )];
+    let mut keys =
+        vec![("signing", wrap::wrap_key(&fs.kek, &org.id, unit_id, "signing", &prepared.key).map_err(cert_err)?, None)];
     let provisioned: Provisioned = match j {
         Jurisdiction::De => {
-            let ca = prepared.tse_ca.as_ref().ok_or_else(|| ApiError::internal(&"no TSE CA"))?;
-            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(ApiError::regime)?;
+            let ca = prepared.tse_ca.as_ref().ok_or_else(|| FiscalError::internal(&"no TSE CA"))?;
+            let config = openfiskal_de_tse::configure(cfg, &ctx).map_err(FiscalError::Regime)?;
             let serial = openfiskal_crypto::tse_serial(&point);
             let cert = ca.issue_unit_certificate(&point, &serial, now.as_secs()).map_err(cert_err)?;
             let info = openfiskal_de_tse::TseKeyInfo {
@@ -229,19 +233,19 @@ pub async fn provision_in_tx(
                 certificate_not_after: Timestamp::from_micros(cert.not_after_unix * 1_000_000),
                 // From the key itself, so the registration can never name another curve's algorithm.
                 algorithm: TseAlgorithm::of_signer(Signer::algorithm(&prepared.key))
-                    .ok_or_else(|| ApiError::internal(&"a DE unit key must be an ECDSA key"))?,
+                    .ok_or_else(|| FiscalError::internal(&"a DE unit key must be an ECDSA key"))?,
             };
             keys[0].2 = Some(cert.der);
             let client_id = config.client_id.clone().unwrap_or_default();
             let mut p = openfiskal_de_tse::provision(config, &ctx, &info);
             // The TSE's first journal entries: initialise and registerClient (de-tse.md §3.4).
             p.start_records = openfiskal_de_tse::initialisation_records(&prepared.key, &client_id, &ctx)
-                .map_err(|e| ApiError::internal(&e))?;
+                .map_err(|e| FiscalError::internal(&e))?;
             p
         }
         Jurisdiction::At => {
-            let aes = prepared.turnover_key.as_ref().ok_or_else(|| ApiError::internal(&"no AES key"))?;
-            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(ApiError::regime)?;
+            let aes = prepared.turnover_key.as_ref().ok_or_else(|| FiscalError::internal(&"no AES key"))?;
+            let config = openfiskal_at_rksv::configure(cfg, &ctx).map_err(FiscalError::Regime)?;
             let others = fiscal_units::configurations_of(tx, &org.id, Jurisdiction::At.as_str()).await?;
             let id = config.cash_register_id.clone().unwrap_or_default();
             // A replacement takes over its predecessor's Kassen-ID (api.md §6.5).
@@ -250,11 +254,11 @@ pub async fn provision_in_tx(
                     && c.get("cash_register_id").and_then(Value::as_str) == Some(id.as_str())
             });
             if taken {
-                return Err(ApiError::validation(
+                return Err(FiscalError::validation(
                     "configuration.cash_register_id",
                     format!("Kassen-ID `{id}` is already used in this organization."),
                 )
-                .fiscal(Some(FiscalError::new(codes::fiscal::RKSV_CASH_REGISTER_ID_TAKEN, "Kassen-ID already used"))));
+                .fiscal(codes::fiscal::RKSV_CASH_REGISTER_ID_TAKEN, "Kassen-ID already used"));
             }
             let info = openfiskal_at_rksv::AtKeyInfo {
                 key_index: u32::try_from(others.len() + 1).unwrap_or(u32::MAX),
@@ -263,17 +267,17 @@ pub async fn provision_in_tx(
                 // self-signed certificate of at-rksv.md §3.3 is issued with the receipt chain.
                 open_certificate_serial: Some(hex::encode(&Sha256::digest(&point)[..8])),
             };
-            keys.push(("turnover", wrap::wrap_secret(&app.kek, &org.id, unit_id, "turnover", aes.as_slice()), None));
+            keys.push(("turnover", wrap::wrap_secret(&fs.kek, &org.id, unit_id, "turnover", aes.as_slice()), None));
             openfiskal_at_rksv::provision(config, &ctx, &info)
         }
         Jurisdiction::It => {
-            let ca = prepared.rt_ca.as_ref().ok_or_else(|| ApiError::internal(&"no RT CA"))?;
+            let ca = prepared.rt_ca.as_ref().ok_or_else(|| FiscalError::internal(&"no RT CA"))?;
             let sequence = u32::try_from(fiscal_units::count_of_jurisdiction(tx, Jurisdiction::It.as_str()).await? + 1)
                 .unwrap_or(u32::MAX);
-            let config = openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(ApiError::regime)?;
+            let config = openfiskal_it_rt::configure(cfg, &ctx, sequence).map_err(FiscalError::Regime)?;
             if config.unit_kind == openfiskal_it_rt::UnitKind::Device {
-                return Err(ApiError::device_unavailable(
-                    "No RT device adapter is reachable from this installation; the unit was not created.",
+                return Err(FiscalError::Unavailable(
+                    "No RT device adapter is reachable from this installation; the unit was not created.".into(),
                 ));
             }
             let rt_serial = config.rt_serial.clone().unwrap_or_default();
@@ -322,6 +326,7 @@ pub async fn provision_in_tx(
     }
     let mut unit = unit;
     // Start records take counters 1..n on the new unit's row.
-    crate::fiscal::journal::append(app, tx, &mut unit, &provisioned.start_records, now.as_micros(), None).await?;
+    let after = ChainAfter::unchanged(&unit);
+    fs.append_journal(tx, &mut unit, &provisioned.start_records, now.as_micros(), None, after).await?;
     Ok(unit)
 }

@@ -1,173 +1,330 @@
-//! German TSE transactions inside the caller's transaction (de-tse.md §5): StartTransaction at an
-//! operation's start, FinishTransaction at complete or cancel. The transaction number and the
-//! signature counter come from the unit's row (guarded updates), the log time never goes backwards
-//! within a unit, and every signed log is journalled before the transaction commits.
+//! German TSE transactions (de-tse.md §5): StartTransaction at an operation's start,
+//! FinishTransaction at complete or cancel, both for a one-shot, a closing or a fiscalize of an
+//! operation whose start was never signed.
+//!
+//! The signing path ([`FiscalService::tse_step`]): the unit's lock, the unit read on a read
+//! connection, the device check, the signature (pure: [`sign`] over [`openfiskal_de_tse::record`]),
+//! and only then the write transaction, whose first statement is the guarded update of the unit's
+//! chain. The transaction number and the signature counter come from the unit's row, the log time
+//! never goes backwards within a unit, and every signed log is journalled before the step commits.
 
+use openfiskal_core::codes;
 use openfiskal_core::document::TseEvent;
 use openfiskal_core::regime::StartRecord;
-use openfiskal_core::{Jurisdiction, Timestamp};
+use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
+use openfiskal_crypto::Signer;
 use openfiskal_de_tse::{QrCode, TseAlgorithm, TseChain, TseStep};
-use openfiskal_store::Db;
-use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
+use openfiskal_store::Tx;
+use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::fiscal::device::{self, DeviceFailure};
-use crate::fiscal::{journal, keys};
-use crate::state::AppState;
+use crate::device::{self, DeviceFailure};
+use crate::journal::ChainAfter;
+use crate::units::UnitLock;
+use crate::{FiscalError, FiscalService};
 
 /// Signing budget of a fiscal step (api.md §1.12).
 pub const SIGNING_BUDGET_MS: i64 = 2_000;
 
-/// Why a TSE step did not happen.
-#[derive(Debug)]
-pub enum TseStepError {
-    /// The device failed or timed out: the regime's outage path applies.
-    Device(DeviceFailure),
-    /// Anything else: nothing may be stored.
-    Other(ApiError),
+/// A chain moved under a step this many times in a row is an outage, not a race.
+const MAX_ATTEMPTS: usize = 5;
+
+/// What one TSE step signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TsePlan {
+    /// StartTransaction with the next transaction number.
+    Start,
+    /// FinishTransaction of a started transaction.
+    Finish {
+        /// The transaction being finished.
+        transaction_number: i64,
+        /// processType (`Kassenbeleg-V1`, `SonstigerVorgang`).
+        process_type: &'static str,
+        /// processData (de-tse.md §6).
+        process_data: String,
+    },
+    /// StartTransaction and FinishTransaction in one step.
+    StartFinish {
+        /// processType.
+        process_type: &'static str,
+        /// processData.
+        process_data: String,
+    },
 }
 
-impl From<openfiskal_store::StoreError> for TseStepError {
-    fn from(e: openfiskal_store::StoreError) -> Self {
-        Self::Other(e.into())
-    }
+/// The signed logs of one step, not yet stored.
+#[derive(Debug, Clone)]
+pub struct TseSigned {
+    /// The transaction the logs belong to.
+    pub transaction_number: i64,
+    /// The StartTransaction's event, if this step signed one.
+    pub start: Option<TseEvent>,
+    /// The FinishTransaction's event, if this step signed one.
+    pub finish: Option<TseEvent>,
+    records: Vec<StartRecord>,
+    /// logTime of the step's last log, Unix µs.
+    signed_at: i64,
+    after: ChainAfter,
 }
 
-impl From<ApiError> for TseStepError {
-    fn from(e: ApiError) -> Self {
-        Self::Other(e)
-    }
+/// How a step's device call went.
+#[derive(Debug, Clone)]
+pub enum TseOutcome {
+    /// Signed; the logs are journalled and the chain advanced in the step's transaction.
+    Signed(Box<TseSigned>),
+    /// The device failed: nothing is signed, and the unit is moved to `error` in the step's
+    /// transaction (api.md §6.6). The caller stores its outage outcome in the same transaction.
+    DeviceFailed(DeviceFailure),
 }
 
-fn registration(unit: &FiscalUnitRow) -> Result<Value, ApiError> {
-    serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null")).map_err(|e| ApiError::internal(&e))
+/// Which rule refuses a unit that is not `active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// An operation's start, complete or cancel: `409 fiscal_unit_not_active`.
+    Operation,
+    /// Fiscalize or the automatic retry: a decommissioned unit answers
+    /// `409 fiscal_unit_decommissioned`.
+    Fiscalize,
 }
 
-fn last_log_time(unit: &FiscalUnitRow) -> i64 {
-    unit.chain_state
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<Value>(s).ok())
-        .and_then(|v| v["last_log_time"].as_i64())
-        .unwrap_or(i64::MIN)
+/// A step's open transaction: the journal entries and the chain update (or the unit's failure)
+/// are written; the caller adds its rows and commits. The unit stays locked until `lock` drops,
+/// which must be after the commit returned.
+pub struct TseStepTx {
+    /// The step's write transaction.
+    pub tx: Tx,
+    /// The unit as the step leaves it.
+    pub unit: FiscalUnitRow,
+    /// Signed, or the device failed.
+    pub outcome: TseOutcome,
+    /// The unit's lock; drop it after the commit.
+    pub lock: UnitLock,
+}
+
+fn registration(unit: &FiscalUnitRow) -> Result<Value, FiscalError> {
+    serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null")).map_err(|e| FiscalError::internal(&e))
 }
 
 /// The unit's TSE chain as the regime step reads it from the row.
-fn chain_of(unit: &FiscalUnitRow) -> Result<TseChain, ApiError> {
+fn chain_of(unit: &FiscalUnitRow) -> Result<TseChain, FiscalError> {
+    let last_log_time = unit
+        .chain_state
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .and_then(|v| v["last_log_time"].as_i64())
+        .unwrap_or(i64::MIN);
     Ok(TseChain {
-        signature_counter: u64::try_from(unit.signature_counter).map_err(|e| ApiError::internal(&e))?,
-        transaction_number: u64::try_from(unit.transaction_counter).map_err(|e| ApiError::internal(&e))?,
-        last_log_time: last_log_time(unit),
+        signature_counter: u64::try_from(unit.signature_counter).map_err(|e| FiscalError::internal(&e))?,
+        transaction_number: u64::try_from(unit.transaction_counter).map_err(|e| FiscalError::internal(&e))?,
+        last_log_time,
     })
 }
 
-/// One TSE signing step in the caller's transaction: the device check, the pure regime step
-/// ([`openfiskal_de_tse::record`]), the journal entry and one guarded update of the unit's chain.
-/// Returns the transaction number and the event.
-async fn step(
-    app: &AppState,
-    db: &mut impl Db,
-    unit: &mut FiscalUnitRow,
-    operation_id: &str,
-    step: TseStep<'_>,
-) -> Result<(i64, TseEvent), TseStepError> {
-    let now = app.now_us();
-    device::check(db, &unit.organization_id, &unit.id, Jurisdiction::De, now, SIGNING_BUDGET_MS)
-        .await
-        .map_err(TseStepError::Device)?;
-    let key = keys::signing_key(app, db, unit).await?;
-    let recorded =
-        openfiskal_de_tse::record(step, &chain_of(unit)?, &client_id(unit)?, now.div_euclid(1_000_000), &*key)
-            .map_err(|e| ApiError::internal(&e))?;
-    let (process_type, process_data) = match step {
-        TseStep::Start => (String::new(), String::new()),
-        TseStep::Finish { process_type, process_data, .. } => (process_type.to_owned(), process_data.to_owned()),
-    };
-    let event = TseEvent {
-        signed_at: Timestamp::from_micros(recorded.log.signed_at_unix * 1_000_000),
-        transaction_counter: i64::try_from(recorded.log.signature_counter).map_err(|e| ApiError::internal(&e))?,
-        signature: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &recorded.log.signature),
-        process_type,
-        process_data,
-    };
-    let record = StartRecord {
-        kind: step.journal_kind(),
-        record: recorded.log.der,
-        record_format: "der_log_message",
-        signature: Some(recorded.log.signature),
-        fiscal: None,
-    };
-    let tx_number = i64::try_from(recorded.transaction_number).map_err(|e| ApiError::internal(&e))?;
-    let chain_tx = i64::try_from(recorded.chain.transaction_number).map_err(|e| ApiError::internal(&e))?;
-    let chain = json!({"last_log_time": recorded.chain.last_log_time}).to_string();
-    journal::append_step(
-        app,
-        db,
-        unit,
-        &[record],
-        recorded.log.signed_at_unix * 1_000_000,
-        Some(operation_id),
-        chain_tx,
-        Some(chain),
-    )
-    .await?;
-    Ok((tx_number, event))
-}
-
-fn client_id(unit: &FiscalUnitRow) -> Result<String, ApiError> {
+/// The TSE client id of the unit's registration.
+pub fn client_id(unit: &FiscalUnitRow) -> Result<String, FiscalError> {
     Ok(registration(unit)?["client_id"].as_str().unwrap_or_default().to_owned())
 }
 
-/// Signs a StartTransaction with a new transaction number; returns the number and the event.
-pub async fn start(
-    app: &AppState,
-    db: &mut impl Db,
-    unit: &mut FiscalUnitRow,
-    operation_id: &str,
-) -> Result<(i64, TseEvent), TseStepError> {
-    step(app, db, unit, operation_id, TseStep::Start).await
+fn int(n: u64) -> Result<i64, FiscalError> {
+    i64::try_from(n).map_err(|e| FiscalError::internal(&e))
 }
 
-/// Signs the FinishTransaction of transaction `tx_number`.
-pub async fn finish(
-    app: &AppState,
-    db: &mut impl Db,
-    unit: &mut FiscalUnitRow,
-    operation_id: &str,
-    tx_number: i64,
-    process_type: &str,
-    process_data: &str,
-) -> Result<TseEvent, TseStepError> {
-    let transaction_number = u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?;
-    let finish = TseStep::Finish { transaction_number, process_type, process_data };
-    Ok(step(app, db, unit, operation_id, finish).await?.1)
+/// Signs `plan` on `unit`'s chain at `now_us` with `signer`: pure, no IO. The unit row is not
+/// changed; storing the result ([`FiscalService::append_journal`]) moves it.
+pub fn sign(plan: &TsePlan, unit: &FiscalUnitRow, signer: &dyn Signer, now_us: i64) -> Result<TseSigned, FiscalError> {
+    let client = client_id(unit)?;
+    let now = now_us.div_euclid(1_000_000);
+    let mut chain = chain_of(unit)?;
+    let (start_step, finish_step) = match plan {
+        TsePlan::Start => (true, None),
+        TsePlan::Finish { transaction_number, process_type, process_data } => {
+            (false, Some((Some(*transaction_number), *process_type, process_data.as_str())))
+        }
+        TsePlan::StartFinish { process_type, process_data } => {
+            (true, Some((None, *process_type, process_data.as_str())))
+        }
+    };
+    let mut records = Vec::new();
+    let mut signed_at = now_us;
+    let mut event = |step: TseStep<'_>, chain: &mut TseChain| -> Result<(u64, TseEvent), FiscalError> {
+        let recorded =
+            openfiskal_de_tse::record(step, chain, &client, now, signer).map_err(|e| FiscalError::internal(&e))?;
+        let (process_type, process_data) = match step {
+            TseStep::Start => (String::new(), String::new()),
+            TseStep::Finish { process_type, process_data, .. } => (process_type.to_owned(), process_data.to_owned()),
+        };
+        signed_at = recorded.log.signed_at_unix * 1_000_000;
+        let event = TseEvent {
+            signed_at: Timestamp::from_micros(signed_at),
+            transaction_counter: int(recorded.log.signature_counter)?,
+            signature: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &recorded.log.signature),
+            process_type,
+            process_data,
+        };
+        records.push(StartRecord {
+            kind: step.journal_kind(),
+            record: recorded.log.der,
+            record_format: "der_log_message",
+            signature: Some(recorded.log.signature),
+            fiscal: None,
+        });
+        *chain = recorded.chain;
+        Ok((recorded.transaction_number, event))
+    };
+    let mut transaction_number = None;
+    let start = if start_step {
+        let (n, e) = event(TseStep::Start, &mut chain)?;
+        transaction_number = Some(n);
+        Some(e)
+    } else {
+        None
+    };
+    let finish = match finish_step {
+        Some((number, process_type, process_data)) => {
+            let n = match number {
+                Some(n) => u64::try_from(n).map_err(|e| FiscalError::internal(&e))?,
+                None => transaction_number.ok_or_else(|| FiscalError::internal(&"finish without a transaction"))?,
+            };
+            transaction_number = Some(n);
+            Some(event(TseStep::Finish { transaction_number: n, process_type, process_data }, &mut chain)?.1)
+        }
+        None => None,
+    };
+    let transaction_number = int(transaction_number.ok_or_else(|| FiscalError::internal(&"empty TSE plan"))?)?;
+    let after = ChainAfter {
+        transaction_counter: int(chain.transaction_number)?,
+        chain_state: Some(json!({"last_log_time": chain.last_log_time}).to_string()),
+    };
+    Ok(TseSigned { transaction_number, start, finish, records, signed_at, after })
+}
+
+/// `409` unless the unit may sign.
+fn ensure_signing(unit: &FiscalUnitRow, kind: StepKind) -> Result<(), FiscalError> {
+    match (unit.state, kind) {
+        (FiscalUnitState::Active, _) => Ok(()),
+        (FiscalUnitState::Decommissioned, StepKind::Fiscalize) => Err(FiscalError::conflict(
+            codes::FISCAL_UNIT_DECOMMISSIONED,
+            "The operation's fiscal unit is decommissioned.",
+        )),
+        (state, _) => Err(FiscalError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {state}."))),
+    }
+}
+
+impl FiscalService {
+    /// One TSE step on the fast path (module docs): locks `unit_id`, signs `plan` outside any
+    /// transaction and returns the step's open transaction with the logs journalled and the chain
+    /// advanced, or with the unit moved to `error` when its device failed. A chain moved between
+    /// the read and the guarded update is read again and signed again.
+    pub async fn tse_step(
+        &self,
+        org: &str,
+        unit_id: &str,
+        operation_id: &str,
+        plan: &TsePlan,
+        kind: StepKind,
+    ) -> Result<TseStepTx, FiscalError> {
+        let lock = self.lock_unit(unit_id).await;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut db = self.store.read().await?;
+            let mut unit = fiscal_units::get(&mut db, org, unit_id).await?.ok_or_else(FiscalError::not_found)?;
+            ensure_signing(&unit, kind)?;
+            let now = self.now_us();
+            let signed = match device::check(&mut db, org, unit_id, Jurisdiction::De, now, SIGNING_BUDGET_MS).await {
+                Ok(()) => {
+                    let key = self.signing_key(&mut db, &unit).await?;
+                    drop(db);
+                    Ok(sign(plan, &unit, &*key, now)?)
+                }
+                Err(f) => Err(f),
+            };
+            let mut tx = self.store.begin().await?;
+            let outcome = match signed {
+                Ok(signed) => {
+                    let stored = self
+                        .append_journal(
+                            &mut tx,
+                            &mut unit,
+                            &signed.records,
+                            signed.signed_at,
+                            Some(operation_id),
+                            signed.after.clone(),
+                        )
+                        .await;
+                    match stored {
+                        Err(e) if e.is_stale_chain() && attempt < MAX_ATTEMPTS => {
+                            tracing::debug!(
+                                fiscal_unit = unit_id,
+                                attempt,
+                                "chain moved under the step; signing again"
+                            );
+                            tx.rollback().await?;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                        Ok(_) => TseOutcome::Signed(Box::new(signed)),
+                    }
+                }
+                Err(f) => {
+                    self.unit_failed(&mut tx, &mut unit, &f).await?;
+                    TseOutcome::DeviceFailed(f)
+                }
+            };
+            return Ok(TseStepTx { tx, unit, outcome, lock });
+        }
+    }
+
+    /// One TSE step inside the caller's transaction, on a unit the caller read in it (a closing,
+    /// decommissioning): the device check, the signature and the journal. A device failure is
+    /// returned and nothing is written; the caller decides what it means.
+    pub async fn tse_step_in_tx(
+        &self,
+        tx: &mut Tx,
+        unit: &mut FiscalUnitRow,
+        operation_id: &str,
+        plan: &TsePlan,
+    ) -> Result<TseOutcome, FiscalError> {
+        let now = self.now_us();
+        if let Err(f) =
+            device::check(tx, &unit.organization_id, &unit.id, Jurisdiction::De, now, SIGNING_BUDGET_MS).await
+        {
+            return Ok(TseOutcome::DeviceFailed(f));
+        }
+        let key = self.signing_key(tx, unit).await?;
+        let signed = sign(plan, unit, &*key, now)?;
+        self.append_journal(tx, unit, &signed.records, signed.signed_at, Some(operation_id), signed.after.clone())
+            .await?;
+        Ok(TseOutcome::Signed(Box::new(signed)))
+    }
 }
 
 /// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).
-pub fn qr_data(unit: &FiscalUnitRow, tx_number: i64, start: &TseEvent, finish: &TseEvent) -> Result<String, ApiError> {
+pub fn qr_data(
+    unit: &FiscalUnitRow,
+    tx_number: i64,
+    start: &TseEvent,
+    finish: &TseEvent,
+) -> Result<String, FiscalError> {
+    let internal = |e: &dyn std::fmt::Display| FiscalError::internal(e);
     let reg = registration(unit)?;
     // The unit's own algorithm, fixed by its curve at provisioning (de-tse.md §2.1).
     let algorithm = reg["signature_algorithm"]
         .as_str()
         .and_then(TseAlgorithm::from_name)
-        .ok_or_else(|| ApiError::internal(&"the unit's registration names no TSE signature algorithm"))?;
-    let public_key = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        reg["public_key"].as_str().unwrap_or_default(),
-    )
-    .map_err(|e| ApiError::internal(&e))?;
+        .ok_or_else(|| internal(&"the unit's registration names no TSE signature algorithm"))?;
+    let b64 = |s: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s).map_err(|e| internal(&e));
     let qr = QrCode {
         client_id: reg["client_id"].as_str().unwrap_or_default().to_owned(),
         process_type: finish.process_type.clone(),
         process_data: finish.process_data.clone(),
-        transaction_number: u64::try_from(tx_number).map_err(|e| ApiError::internal(&e))?,
-        signature_counter: u64::try_from(finish.transaction_counter).map_err(|e| ApiError::internal(&e))?,
+        transaction_number: u64::try_from(tx_number).map_err(|e| internal(&e))?,
+        signature_counter: u64::try_from(finish.transaction_counter).map_err(|e| internal(&e))?,
         start_time: start.signed_at.as_secs(),
         log_time: finish.signed_at.as_secs(),
         algorithm,
-        signature: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &finish.signature)
-            .map_err(|e| ApiError::internal(&e))?,
-        public_key,
+        signature: b64(&finish.signature)?,
+        public_key: b64(reg["public_key"].as_str().unwrap_or_default())?,
     };
-    qr.to_qr_data().map_err(|e| ApiError::internal(&e))
+    qr.to_qr_data().map_err(|e| internal(&e))
 }

@@ -76,6 +76,11 @@ impl StoreError {
         Self::Conflict { kind: ConflictKind::Stale, constraint: what.to_owned() }
     }
 
+    /// True for a guarded update that found its row changed since it was read.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Self::Conflict { kind: ConflictKind::Stale, .. })
+    }
+
     /// The unique constraint this error violated, if it is one.
     pub fn unique_constraint(&self) -> Option<&str> {
         match self {

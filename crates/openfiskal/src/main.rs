@@ -249,8 +249,8 @@ async fn probe_units_in_error(state: AppState, secs: u64) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(secs));
     loop {
         tick.tick().await;
-        if let Err(e) = openfiskal_api::fiscal::lifecycle::probe_units_in_error(&state, 100).await {
-            tracing::warn!(error = %e.message, "automatic probe of fiscal units failed");
+        if let Err(e) = state.fiscal.probe_units_in_error(100).await {
+            tracing::warn!(error = %e, "automatic probe of fiscal units failed");
         }
     }
 }

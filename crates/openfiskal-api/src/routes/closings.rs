@@ -22,14 +22,14 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, codes};
-use crate::fiscal::device::DeviceFailure;
-use crate::fiscal::lifecycle;
-use crate::fiscal::tse::{self, TseStepError};
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, json_response};
 use crate::pagination::{ListBody, ListParams};
 use crate::state::AppState;
 use crate::validate::{self, path_id, to_json};
+use openfiskal_fiscal::device::DeviceFailure;
+use openfiskal_fiscal::lifecycle;
+use openfiskal_fiscal::tse::{TseOutcome, TsePlan};
 
 /// The kind of closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -210,25 +210,31 @@ async fn sign_daily(
     register: &RegisterRow,
     unit: &mut FiscalUnitRow,
     closing_id: &str,
-) -> Result<(Value, i64), TseStepError> {
+) -> Result<Result<(Value, i64), DeviceFailure>, ApiError> {
     let last = closings::z_counter(tx, &register.id).await?;
     let z = last + 1;
     let process_data = openfiskal_de_tse::closing_process_data(u64::try_from(z).map_err(|e| ApiError::internal(&e))?);
     let process_type = openfiskal_de_tse::PROCESS_TYPE_SONSTIGER_VORGANG;
-    let (number, start) = tse::start(app, tx, unit, closing_id).await?;
-    let finish = tse::finish(app, tx, unit, closing_id, number, process_type, &process_data).await?;
+    let plan = TsePlan::StartFinish { process_type, process_data };
+    let signed = match app.fiscal.tse_step_in_tx(tx, unit, closing_id, &plan).await? {
+        TseOutcome::Signed(s) => s,
+        TseOutcome::DeviceFailed(f) => return Ok(Err(f)),
+    };
+    let (Some(start), Some(finish)) = (&signed.start, &signed.finish) else {
+        return Err(ApiError::internal(&"a closing signs start and finish"));
+    };
     closings::claim_journal_entries(tx, &unit.id, closing_id, &[start.transaction_counter, finish.transaction_counter])
         .await?;
     closings::advance_z_counter(tx, &register.id, last).await?;
     let registration: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
         .map_err(|e| ApiError::internal(&e))?;
     let fiscal = json!({
-        "regime": "tse", "z_number": z, "tse_serial": registration["tse_serial"], "transaction_number": number,
-        "transaction_counter": finish.transaction_counter, "signature": finish.signature,
-        "signed_at": finish.signed_at, "process_type": finish.process_type,
+        "regime": "tse", "z_number": z, "tse_serial": registration["tse_serial"],
+        "transaction_number": signed.transaction_number, "transaction_counter": finish.transaction_counter,
+        "signature": finish.signature, "signed_at": finish.signed_at, "process_type": finish.process_type,
         "process_data": finish.process_data, "dsfinvk_export_id": null,
     });
-    Ok((fiscal, z))
+    Ok(Ok((fiscal, z)))
 }
 
 /// A device failure during the closing: nothing of the request is kept (the caller dropped its
@@ -238,7 +244,7 @@ async fn unit_failed(app: &AppState, org: &str, unit_id: &str, f: &DeviceFailure
     if let Some(mut unit) = fiscal_units::lock(&mut tx, org, unit_id).await?
         && unit.state == FiscalUnitState::Active
     {
-        lifecycle::unit_failed(app, &mut tx, &mut unit, f).await?;
+        app.fiscal.unit_failed(&mut tx, &mut unit, f).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -266,6 +272,16 @@ pub async fn create_closing(
     let metadata = req.metadata.clone().unwrap_or_default();
     validate::metadata(&metadata)?;
     let kind = req.kind;
+    // The unit's lock before the write transaction (never inside it): it orders the closing after
+    // the unit's running steps in this instance; the guarded chain update orders it across instances.
+    let current = {
+        let mut db = app.store.read().await?;
+        registers::get(&mut db, &org, &reg_id.to_string()).await?.and_then(|r| r.current_fiscal_unit_id)
+    };
+    let _unit = match &current {
+        Some(unit) => Some(app.fiscal.lock_unit(unit).await),
+        None => None,
+    };
     let mut tx = app.store.begin().await?;
     let register = registers::get(&mut tx, &org, &reg_id.to_string()).await?.ok_or_else(ApiError::not_found)?;
     lifecycle::ensure_active_register(&register)?;
@@ -273,8 +289,8 @@ pub async fn create_closing(
         .current_fiscal_unit_id
         .clone()
         .ok_or_else(|| ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no fiscal unit."))?;
-    // The unit's lock orders a register's closings and fiscal steps (FOR UPDATE on PostgreSQL;
-    // the single writer on SQLite); the clock is read under it.
+    // The unit's row lock orders a register's closings and fiscal steps across instances (FOR UPDATE
+    // on PostgreSQL; the single writer on SQLite); the clock is read under it.
     let mut unit = fiscal_units::lock(&mut tx, &org, &unit_id).await?.ok_or_else(ApiError::not_found)?;
     let now = app.now_us();
     let location =
@@ -317,14 +333,13 @@ pub async fn create_closing(
     };
     let summary = summary_of(&mut tx, &org, rows).await?;
     let (fiscal, z_number) = if kind == ClosingType::Daily && register.jurisdiction == Jurisdiction::De {
-        match sign_daily(&app, &mut tx, &register, &mut unit, &id).await {
+        match sign_daily(&app, &mut tx, &register, &mut unit, &id).await? {
             Ok((fiscal, z)) => (Some(fiscal), Some(z)),
-            Err(TseStepError::Device(f)) => {
+            Err(f) => {
                 drop(tx);
                 unit_failed(&app, &org, &unit_id, &f).await?;
                 return Err(f.into());
             }
-            Err(e) => return Err(e.into()),
         }
     } else {
         (None, None)

@@ -15,8 +15,6 @@ use serde_json::{Map, Value};
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
 use crate::error::{ApiError, ErrorBody, codes};
-use crate::fiscal::lifecycle;
-use crate::fiscal::provision::{self, ProvisionInput};
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, EmptyBody, json_response};
 use crate::pagination::{ListBody, ListParams};
@@ -24,6 +22,8 @@ use crate::routes::fiscal_unit_body::{FiscalUnitBody, RegisterBody};
 use crate::routes::registers::load as load_register;
 use crate::state::AppState;
 use crate::validate::{self, opt_length, path_id};
+use openfiskal_fiscal::lifecycle;
+use openfiskal_fiscal::provision::{self, ProvisionInput};
 
 /// `POST /v1/registers/{id}/fiscal-units` (body optional) and the deprecated activate.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -130,7 +130,7 @@ async fn provision_unit(
 ) -> Result<(FiscalUnitRow, Option<String>), ApiError> {
     let org_row = orgs::get(tx, org).await?.ok_or_else(ApiError::not_found)?;
     let unit_id = app.new_id(openfiskal_core::FiscalUnitId::PREFIX);
-    let unit = provision::provision_in_tx(app, tx, &org_row, register, &unit_id, &input, prepared).await?;
+    let unit = provision::provision_in_tx(&app.fiscal, tx, &org_row, register, &unit_id, &input, prepared).await?;
     register.current_fiscal_unit_id = Some(unit.id.clone());
     register.updated_at = app.now_us();
     registers::update(tx, register).await?;
@@ -179,7 +179,7 @@ pub async fn create_fiscal_unit(
     // Checked again in the transaction; here it spares the key generation.
     ensure_no_current_unit(&register)?;
     provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
-    let prepared = provision::prepare(&app, register.jurisdiction).await?;
+    let prepared = provision::prepare(&app.fiscal, register.jurisdiction).await?;
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
     ensure_no_current_unit(&register)?;
@@ -214,7 +214,7 @@ pub async fn activate_register(
     let register = active_register(&mut app.store.read().await?, &org, &id).await?;
     let prepared = if register.current_fiscal_unit_id.is_none() {
         provision::check_regime(register.jurisdiction, req.configuration.as_ref())?;
-        Some(provision::prepare(&app, register.jurisdiction).await?)
+        Some(provision::prepare(&app.fiscal, register.jurisdiction).await?)
     } else {
         None
     };
@@ -310,7 +310,7 @@ pub async fn replace_fiscal_unit(
             "The new Austrian unit takes over the chain and its Kassen-ID; it cannot be changed.",
         ));
     }
-    let prepared = provision::prepare(&app, register.jurisdiction).await?;
+    let prepared = provision::prepare(&app.fiscal, register.jurisdiction).await?;
     let now = app.now_us();
     let mut tx = app.store.begin().await?;
     let mut register = active_register(&mut tx, &org, &id).await?;
@@ -322,7 +322,7 @@ pub async fn replace_fiscal_unit(
     let configuration = req.configuration.or_else(|| serde_json::from_str(&old.configuration).ok());
     let reason = req.reason.unwrap_or_else(|| "Replaced".into());
     // `replaced_by` is set once the new unit exists, in this same transaction.
-    lifecycle::decommission(&app, &mut tx, &mut register, &mut old, reason, now).await?;
+    app.fiscal.decommission(&mut tx, &mut register, &mut old, reason, now).await?;
     let input = ProvisionInput { configuration, metadata: Map::new(), replaces: Some(old.id.clone()) };
     let (unit, key) =
         provision_unit(&app, &mut tx, &org, &mut register, input, prepared, req.issue_register_credential).await?;
@@ -362,7 +362,7 @@ pub async fn recover_fiscal_unit(
                 "A unit in provisioning cannot be recovered.",
             ));
         }
-        _ => lifecycle::recover_in_tx(&app, &mut tx, &mut unit).await?.map_err(ApiError::from)?,
+        _ => app.fiscal.recover_in_tx(&mut tx, &mut unit).await?.map_err(ApiError::from)?,
     }
     let body = FiscalUnitBody::from_row(&unit)?;
     idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![]).await
@@ -386,7 +386,7 @@ pub async fn decommission_fiscal_unit(
     let mut unit = load_unit(&mut tx, &org, &id).await?;
     let mut register = registers::get(&mut tx, &org, &unit.register_id).await?.ok_or_else(ApiError::not_found)?;
     let reason = req.reason.unwrap_or_else(|| "Decommissioned".into());
-    lifecycle::decommission(&app, &mut tx, &mut register, &mut unit, reason, now).await?;
+    app.fiscal.decommission(&mut tx, &mut register, &mut unit, reason, now).await?;
     register.updated_at = now;
     registers::update(&mut tx, &register).await?;
     let body = FiscalUnitBody::from_row(&unit)?;

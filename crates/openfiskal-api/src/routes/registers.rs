@@ -15,13 +15,13 @@ use serde_json::{Map, Value};
 use crate::auth::Caller;
 use crate::credentials::issue_register_key;
 use crate::error::{ApiError, ErrorBody, codes};
-use crate::fiscal::lifecycle;
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, EmptyBody, Patch, json_response};
 use crate::pagination::{ListBody, ListParams};
 use crate::routes::fiscal_unit_body::RegisterBody;
 use crate::state::AppState;
 use crate::validate::{self, length, opt_length, path_id, to_json};
+use openfiskal_fiscal::lifecycle;
 
 /// POS hardware data for the DE § 146a notice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -336,7 +336,7 @@ pub async fn deactivate_register(
     if let Some(unit_id) = row.current_fiscal_unit_id.clone() {
         let mut unit = fiscal_units::get(&mut tx, &org, &unit_id).await?.ok_or_else(ApiError::not_found)?;
         let reason = req.reason.clone().unwrap_or_else(|| "Register archived".into());
-        lifecycle::decommission(&app, &mut tx, &mut row, &mut unit, reason, now).await?;
+        app.fiscal.decommission(&mut tx, &mut row, &mut unit, reason, now).await?;
     }
     api_keys::revoke_register_keys(&mut tx, &row.id, now).await?;
     row.state = row.state.archive().map_err(|e| ApiError::internal(&e))?;

@@ -13,12 +13,12 @@ use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::fiscal::lifecycle;
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, json_response};
 use crate::routes::registers::load as load_register;
 use crate::state::AppState;
 use crate::validate::{opt_length, path_id, to_json};
+use openfiskal_fiscal::lifecycle;
 
 /// Self-reported status of a heartbeat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

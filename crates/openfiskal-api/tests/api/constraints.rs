@@ -100,7 +100,8 @@ both_backends! {
         );
         drop(tx);
 
-        // Not unique violations: a foreign key and a stale guarded update stay `500`.
+        // Not unique violations: a foreign key is a bug (`500`); a stale guarded update is a race the
+        // request lost: `412` for the operation's own version, a retryable `503` for any other row.
         let mut orphan = same_sequence.clone();
         orphan.sequence_number += 2000;
         orphan.register_id = "reg_01JN3Q8W6ZK4T5V7X9Y2B3C4D5".into();
@@ -109,7 +110,8 @@ both_backends! {
         assert!(fk.unique_constraint().is_none(), "{fk}");
         assert_eq!(answer(fk), (500, "internal_error", None));
         drop(tx);
-        assert_eq!(answer(StoreError::stale("fiscal_units.signature_counter")), (500, "internal_error", None));
+        assert_eq!(answer(StoreError::stale("fiscal_units.signature_counter")), (503, "service_unavailable", Some(1)));
+        assert_eq!(answer(StoreError::stale("operations.resource_version")), (412, "precondition_failed", None));
 
         // Nothing of it reached the API's data: the operation answers as before.
         app.send("GET", &format!("/v1/cash-movements/{}", op.id), &[("authorization", &a)], None).await.expect(200, None);

@@ -326,15 +326,15 @@ both_backends! {
         assert_eq!(unit_state().await.0, "error");
         // Still unreachable: the probe leaves the unit in error and changes nothing.
         let journal = app.count("journal_entries").await;
-        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 0);
+        assert_eq!(app.state.fiscal.probe_units_in_error(100).await.unwrap(), 0);
         assert_eq!(unit_state().await, ("error".to_owned(), json!("tse_unreachable")));
         // The device answers again: the next probe recovers it, with no POS action.
         app.send("DELETE", &faults, &h, None).await.expect(200, None);
         app.clock.advance_secs(30);
-        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 1);
+        assert_eq!(app.state.fiscal.probe_units_in_error(100).await.unwrap(), 1);
         assert_eq!(unit_state().await, ("active".to_owned(), Value::Null));
         assert_eq!(app.count("journal_entries").await, journal, "a health check signs nothing");
-        assert_eq!(openfiskal_api::fiscal::lifecycle::probe_units_in_error(&app.state, 100).await.unwrap(), 0);
+        assert_eq!(app.state.fiscal.probe_units_in_error(100).await.unwrap(), 0);
         // The retry then signs the failed operation.
         assert_eq!(openfiskal_api::routes::operations::retry_failed(&app.state, 100).await.unwrap(), 1);
         let id = failed["id"].as_str().unwrap();

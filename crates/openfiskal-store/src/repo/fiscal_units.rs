@@ -201,11 +201,12 @@ pub struct ChainUpdate<'a> {
 }
 
 /// Advances the unit's chain in one guarded update: it applies only while the row still holds the
-/// signature counter `from` that the step was computed from, and fails with `Conflict` otherwise
-/// (another writer advanced it), so counters never skip or repeat.
+/// signature counter `from` that the step was computed from and the unit is `active`, and fails
+/// with a stale `Conflict` otherwise (another writer advanced it, or retired or failed the unit),
+/// so counters never skip or repeat and a retired unit never signs.
 pub async fn advance_chain(db: &mut impl Db, id: &str, from: i64, to: &ChainUpdate<'_>) -> Result<(), StoreError> {
     let sql = "UPDATE fiscal_units SET signature_counter = $3, transaction_counter = $4, chain_state = $5 \
-               WHERE id = $1 AND signature_counter = $2";
+               WHERE id = $1 AND signature_counter = $2 AND state = 'active'";
     let n = on_backend!(db.exec(), e => sqlx::query(sql).bind(id).bind(from).bind(to.signature_counter)
         .bind(to.transaction_counter).bind(to.chain_state).execute(e).await.map(|r| r.rows_affected()))?;
     if n == 1 { Ok(()) } else { Err(StoreError::stale("fiscal_units.signature_counter")) }

@@ -27,30 +27,51 @@ pub async fn cancel_operation(
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
     opt_length("reason", req.reason.as_deref(), 500)?;
-    let mut tx = app.store.begin().await?;
-    let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
+    let mut db = app.store.read().await?;
+    let mut op = load_for_write(&mut db, &caller, kind, &id, &headers).await?;
     let cancelled = op.state.cancel().map_err(|_| {
         ApiError::conflict(codes::INVALID_STATE_TRANSITION, format!("A {} operation cannot be cancelled.", op.state))
     })?;
-    let mut unit = active_unit(&mut tx, &op.organization_id, &op.fiscal_unit_id).await?;
     let mut fiscal = tse_document(&op)?;
-    if let Some(n) = fiscal.transaction_number {
-        let pd = openfiskal_de_tse::ProcessData::cancel().to_string();
-        match tse::finish(&app, &mut tx, &mut unit, &op.id, n, openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG, &pd).await {
-            Ok(e) => fiscal.end_event = Some(e),
-            Err(TseStepError::Device(f)) => {
-                // The operation stays open; the unit goes to error (committed), nothing is answered as stored.
-                lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
-                tx.commit().await?;
-                return Err(f.into());
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let now = app.now_us();
     let read = op.resource_version;
+    let (tx, _unit) = match fiscal.transaction_number {
+        Some(transaction_number) => {
+            drop(db);
+            let process_data = openfiskal_de_tse::ProcessData::cancel().to_string();
+            let process_type = openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG;
+            let plan = TsePlan::Finish { transaction_number, process_type, process_data };
+            let step = app
+                .fiscal
+                .tse_step(&op.organization_id, &op.fiscal_unit_id, &op.id, &plan, StepKind::Operation)
+                .await?;
+            match step.outcome {
+                TseOutcome::Signed(signed) => fiscal.end_event = signed.finish,
+                TseOutcome::DeviceFailed(f) => {
+                    // The operation stays open; the unit's failure is committed, nothing is answered
+                    // as stored.
+                    step.tx.commit().await?;
+                    return Err(f.into());
+                }
+            }
+            (step.tx, Some(step.lock))
+        }
+        None => {
+            // Nothing to sign (its start failed), but a cancel is still a fiscal event of the unit.
+            let unit = fiscal_units::get(&mut db, &op.organization_id, &op.fiscal_unit_id)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            if unit.state != FiscalUnitState::Active {
+                return Err(ApiError::conflict(
+                    codes::FISCAL_UNIT_NOT_ACTIVE,
+                    format!("The fiscal unit is {}.", unit.state),
+                ));
+            }
+            drop(db);
+            (app.store.begin().await?, None)
+        }
+    };
     op.state = cancelled;
-    op.cancelled_at = Some(now);
+    op.cancelled_at = Some(app.now_us());
     op.cancellation_reason = req.reason;
     op.fiscal = to_json(&fiscal)?;
     save(&app, tx, &idem, op, read).await

@@ -21,7 +21,6 @@ pub(super) fn apply_changes(op: &mut OperationRow, body: &mut Body) -> Result<()
 /// An open operation loaded for a PATCH or complete: the body applied and `data` recomputed
 /// (with the completion rules and payments for a complete).
 pub(super) struct Change {
-    pub(super) tx: Tx,
     pub(super) op: OperationRow,
     pub(super) register: RegisterRow,
     /// The version it was read at.
@@ -29,8 +28,12 @@ pub(super) struct Change {
     pub(super) scope: Scope,
 }
 
+/// Loads the operation from `db` (a PATCH's write transaction, or a complete's read connection:
+/// the step's guarded update of the operation catches a change made meanwhile) and applies `raw`.
+#[allow(clippy::too_many_arguments, reason = "the request's parts, passed through")]
 pub(super) async fn begin_change(
     app: &AppState,
+    db: &mut impl Db,
     caller: &Caller,
     kind: OpKind,
     call: Call,
@@ -40,11 +43,9 @@ pub(super) async fn begin_change(
 ) -> Result<Change, ApiError> {
     let max_future = app.clock.now().plus_secs(300).as_micros();
     let mut body = body::split(kind, call, raw, max_future)?;
-    let mut tx = app.store.begin().await?;
-    let mut op = load_for_write(&mut tx, caller, kind, id, headers).await?;
+    let mut op = load_for_write(db, caller, kind, id, headers).await?;
     ensure_open(&op)?;
-    let register =
-        registers::get(&mut tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    let register = registers::get(db, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
     let read = op.resource_version;
     apply_changes(&mut op, &mut body)?;
     if call == Call::Complete {
@@ -53,11 +54,11 @@ pub(super) async fn begin_change(
     }
     let mut stored = Stored::parse(&op.inputs, &op.data)?;
     stored.apply(std::mem::take(&mut body.inputs));
-    let scope = Scope::load(app, &mut tx, kind, &register, op.original_operation_id.as_deref()).await?;
+    let scope = Scope::load(app, db, kind, &register, op.original_operation_id.as_deref()).await?;
     let stage = if call == Call::Complete { Stage::Complete } else { Stage::Open };
     op.data = compute(app, &stored, &body.settle, &scope, stage)?;
     op.inputs = stored.to_json()?;
-    Ok(Change { tx, op, register, read, scope })
+    Ok(Change { op, register, read, scope })
 }
 
 /// Change an open operation (lines, discounts, customer, cashier, metadata, …); not a fiscal
@@ -76,7 +77,9 @@ pub async fn update_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let Change { tx, op, read, .. } = begin_change(&app, &caller, kind, Call::Patch, &id, &headers, raw).await?;
+    // Not a fiscal event: read and written in one short transaction.
+    let mut tx = app.store.begin().await?;
+    let Change { op, read, .. } = begin_change(&app, &mut tx, &caller, kind, Call::Patch, &id, &headers, raw).await?;
     save(&app, tx, &idem, op, read).await
 }
 
@@ -96,8 +99,14 @@ pub async fn complete_operation(
     AppJson(raw): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let Change { mut tx, mut op, register, read, scope } =
-        begin_change(&app, &caller, kind, Call::Complete, &id, &headers, raw).await?;
-    complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?;
+    let mut db = app.store.read().await?;
+    let Change { mut op, register, read, scope } =
+        begin_change(&app, &mut db, &caller, kind, Call::Complete, &id, &headers, raw).await?;
+    let issuer = issuer_snapshot(&mut db, &register, &scope.location).await?;
+    drop(db);
+    mark_completed(&app, &mut op, issuer)?;
+    let original_kind = scope.original.as_ref().map(|o| o.kind.as_str());
+    let TseStepTx { mut tx, lock: _unit, .. } = record(&app, &mut op, original_kind, StepKind::Operation).await?;
+    recheck_original(&mut tx, kind, &register, &scope).await?;
     save(&app, tx, &idem, op, read).await
 }

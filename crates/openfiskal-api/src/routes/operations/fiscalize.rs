@@ -16,13 +16,14 @@ pub async fn fiscalize_operation(
     AppJson(_empty): AppJson<crate::json::EmptyBody>,
 ) -> Result<Response, ApiError> {
     let kind = OpKind::of_route(&route)?;
-    let mut tx = app.store.begin().await?;
-    let mut op = load_for_write(&mut tx, &caller, kind, &id, &headers).await?;
+    let mut db = app.store.read().await?;
+    let mut op = load_for_write(&mut db, &caller, kind, &id, &headers).await?;
     match (op.state, op.fiscal_state) {
         // Already recorded (also an open operation whose start is signed): 200 unchanged, whatever
         // the unit's state (api.md §7.5).
         (_, FiscalState::Succeeded) => {
             let body = operation_json(&op)?;
+            let tx = app.store.begin().await?;
             return idempotency::commit(&app, tx, &idem, StatusCode::OK, &body, vec![etag(op.resource_version)]).await;
         }
         (OperationState::Completed, FiscalState::Failed) => {}
@@ -34,60 +35,51 @@ pub async fn fiscalize_operation(
         }
     }
     let read = op.resource_version;
-    refiscalize_in_tx(&app, &mut tx, &mut op).await?;
+    let original_kind = original_kind(&mut db, &op).await?;
+    drop(db);
+    let TseStepTx { tx, lock: _unit, .. } =
+        record(&app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await?;
     save(&app, tx, &idem, op, read).await
 }
 
-/// Signs a completed + failed operation again under its unit's lock (fiscalize and the automatic
-/// retry): `409` unless the unit is `active`; a new device failure leaves it `failed`.
-pub(super) async fn refiscalize_in_tx(app: &AppState, tx: &mut Tx, op: &mut OperationRow) -> Result<(), ApiError> {
-    let mut unit =
-        fiscal_units::lock(tx, &op.organization_id, &op.fiscal_unit_id).await?.ok_or_else(ApiError::not_found)?;
-    match unit.state {
-        FiscalUnitState::Active => {}
-        FiscalUnitState::Decommissioned => {
-            return Err(ApiError::conflict(
-                codes::FISCAL_UNIT_DECOMMISSIONED,
-                "The operation's fiscal unit is decommissioned.",
-            ));
-        }
-        other => return Err(ApiError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {other}."))),
-    }
-    let register = registers::get(tx, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
-    let original_kind = match &op.original_operation_id {
-        Some(id) => operations::get(tx, &op.organization_id, id).await?.map(|o| o.kind),
+/// The type of `op`'s original, which the processData of a return names.
+async fn original_kind(db: &mut impl Db, op: &OperationRow) -> Result<Option<String>, ApiError> {
+    Ok(match &op.original_operation_id {
+        Some(id) => operations::get(db, &op.organization_id, id).await?.map(|o| o.kind),
         None => None,
-    };
-    record_in_tx(app, tx, &register, op, &mut unit, original_kind.as_deref()).await
+    })
 }
 
 /// The automatic retry (api.md §7.5): signs up to `limit` completed operations whose
-/// fiscalization failed and whose unit is `active` again, oldest first, each in its own
-/// transaction (times are those of the retry). Stops at the first new device failure (that unit is
-/// in `error` again). Returns how many are now `succeeded`.
+/// fiscalization failed and whose unit is `active` again, oldest first, each in its own step
+/// (times are those of the retry). Stops at the first new device failure (that unit is in `error`
+/// again). Returns how many are now `succeeded`.
 pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError> {
-    let due = {
-        let mut db = app.store.read().await?;
-        operations::failed_on_active_units(&mut db, limit).await?
-    };
+    let mut db = app.store.read().await?;
+    let due = operations::failed_on_active_units(&mut db, limit).await?;
     let mut done = 0;
     for (org, id) in due {
-        let mut tx = app.store.begin().await?;
-        let Some(mut op) = operations::get(&mut tx, &org, &id).await? else { continue };
+        let Some(mut op) = operations::get(&mut db, &org, &id).await? else { continue };
         if (op.state, op.fiscal_state) != (OperationState::Completed, FiscalState::Failed) {
             continue; // fiscalized meanwhile
         }
         let read = op.resource_version;
-        match refiscalize_in_tx(app, &mut tx, &mut op).await {
-            Ok(()) => {}
-            Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
-            Err(e) => return Err(e),
-        }
+        let original_kind = original_kind(&mut db, &op).await?;
+        let TseStepTx { mut tx, lock: _unit, .. } =
+            match record(app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await {
+                Ok(step) => step,
+                Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
+                Err(e) => return Err(e),
+            };
         let succeeded = op.fiscal_state == FiscalState::Succeeded;
         op.resource_version = read + 1;
         op.updated_at = app.now_us();
-        operations::update(&mut tx, &op, read).await?;
-        tx.commit().await?;
+        match operations::update(&mut tx, &op, read).await {
+            Ok(()) => tx.commit().await?,
+            // Fiscalized by a request meanwhile: its step stands, this one is dropped.
+            Err(e) if e.is_stale() => continue,
+            Err(e) => return Err(e.into()),
+        }
         if !succeeded {
             break;
         }

@@ -4,14 +4,19 @@
 //! OpenAPI document lists each type's paths: [`routes`] copies the documented `sales` paths for
 //! the other seven segments.
 //!
-//! A fiscal event (start, complete, cancel, fiscalize) runs in one store transaction: validate the
-//! whole body and compute `data` first (nothing signed for a bad request), then lock the unit,
-//! sign, allocate counters from the unit's row, store, store the idempotent answer, commit.
+//! A fiscal event (start, complete, cancel, fiscalize) follows the signing path of
+//! `openfiskal-fiscal`: the whole body is validated and `data` computed on a read connection first
+//! (nothing signed for a bad request); then the fiscal service locks the unit, signs outside any
+//! transaction and opens the step's short write transaction with the journal and the unit's chain
+//! written; the handler adds the operation and its idempotent answer to it and commits. The
+//! operation's own guarded update (its `resource_version`) and a re-check of the original in that
+//! transaction catch a change made meanwhile.
 //!
 //! One file per action (`start`, `change` for PATCH and complete, `cancel`, `fiscalize`, `read`) and
 //! per shared step (`scope`: what `data` is computed from; `original`: the checked original;
-//! `record`: completion and TSE recording; `render`: the JSON views). This module holds the routes
-//! and the small checks every action shares; the action modules see it through `use super::*`.
+//! `record`: the TSE plan of a completion and its outcome; `render`: the JSON views). This module
+//! holds the routes and the small checks every action shares; the action modules see it through
+//! `use super::*`.
 
 mod body;
 pub mod cancel;
@@ -34,12 +39,14 @@ use axum::response::Response;
 use openfiskal_core::document::{TransmissionStatus, TseDocument, TseFailure};
 use openfiskal_core::operation::{FromIdGen, Jurisdiction, Stage};
 use openfiskal_core::{FiscalState, FiscalUnitState, OperationState, RegisterId, Timestamp};
-use openfiskal_store::Tx;
+use openfiskal_fiscal::device::DeviceFailure;
+use openfiskal_fiscal::tse::{StepKind, TseOutcome, TsePlan, TseStepTx};
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::locations::{self, LocationRow};
 use openfiskal_store::repo::operations::{self, ListFilter, OperationRow};
 use openfiskal_store::repo::orgs;
 use openfiskal_store::repo::registers::{self, RegisterRow};
+use openfiskal_store::{Db, Tx};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -49,14 +56,12 @@ use self::data::{Input, Original, StableIds};
 use self::kind::OpKind;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, codes};
-use crate::fiscal::device::DeviceFailure;
-use crate::fiscal::lifecycle;
-use crate::fiscal::tse::{self, TseStepError};
 use crate::idempotency::{self, Idem};
 use crate::json::{AppJson, Patch, json_response};
 use crate::pagination::ListParams;
 use crate::state::AppState;
 use crate::validate::{opt_length, path_id, to_json};
+use openfiskal_fiscal::lifecycle;
 
 pub use self::body::{Cashier, OriginalDocument};
 pub use self::cancel::CancelRequest;
@@ -100,15 +105,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
             (schemas, paths, method_router)
         })
         .collect()
-}
-
-/// The operation's active unit, locked, or `409 fiscal_unit_not_active`.
-async fn active_unit(tx: &mut Tx, org: &str, unit_id: &str) -> Result<FiscalUnitRow, ApiError> {
-    let unit = fiscal_units::lock(tx, org, unit_id).await?.ok_or_else(ApiError::not_found)?;
-    if unit.state != FiscalUnitState::Active {
-        return Err(ApiError::conflict(codes::FISCAL_UNIT_NOT_ACTIVE, format!("The fiscal unit is {}.", unit.state)));
-    }
-    Ok(unit)
 }
 
 fn etag(version: i64) -> (String, String) {
@@ -161,12 +157,7 @@ async fn save(app: &AppState, mut tx: Tx, idem: &Idem, mut op: OperationRow, rea
 }
 
 /// Loads an operation of `kind` (404 under another type's path) visible to the caller.
-async fn load_op(
-    tx: &mut impl openfiskal_store::Db,
-    caller: &Caller,
-    kind: OpKind,
-    raw: &str,
-) -> Result<OperationRow, ApiError> {
+async fn load_op(tx: &mut impl Db, caller: &Caller, kind: OpKind, raw: &str) -> Result<OperationRow, ApiError> {
     let op = load_any(tx, caller, raw).await?;
     if op.kind != kind.as_str() {
         return Err(ApiError::not_found());
@@ -176,7 +167,7 @@ async fn load_op(
 
 /// Loads an operation for a write and checks `If-Match` against its version (api.md §1.10).
 async fn load_for_write(
-    tx: &mut Tx,
+    tx: &mut impl Db,
     caller: &Caller,
     kind: OpKind,
     raw: &str,

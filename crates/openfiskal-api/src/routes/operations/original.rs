@@ -8,9 +8,12 @@ pub(super) fn invalid_original(message: impl Into<String>) -> ApiError {
 }
 
 /// Loads and checks the original of a refund, exchange, void or deposit capture (api.md §7.4),
-/// at start and again at complete; also what completed returns already took from its lines.
+/// at start and again at complete; also what completed returns already took from its lines. Each
+/// time on a read connection before signing (to compute `data`) and once more in the step's write
+/// transaction ([`recheck_original`]), so two returns of one original racing on different units
+/// cannot both take the same quantity.
 pub(super) async fn load_original(
-    tx: &mut Tx,
+    tx: &mut impl Db,
     kind: OpKind,
     register: &RegisterRow,
     original_id: Option<&str>,
@@ -91,4 +94,21 @@ pub(super) async fn load_original(
     }
     let data = serde_json::from_str(&row.data).map_err(|e| ApiError::internal(&e))?;
     Ok(Some(Original { row, kind: orig_kind, data, returned }))
+}
+
+/// The check of [`load_original`] again inside the step's write transaction (on PostgreSQL the
+/// original's row is locked until the step commits).
+pub(super) async fn recheck_original(
+    tx: &mut Tx,
+    kind: OpKind,
+    register: &RegisterRow,
+    scope: &Scope,
+) -> Result<(), ApiError> {
+    let Some(original) = &scope.original else { return Ok(()) };
+    let now = load_original(tx, kind, register, Some(&original.row.id)).await?;
+    // Only what later returns took can have changed; the computed `data` must still fit.
+    if now.as_ref().map(|o| &o.returned) != Some(&original.returned) {
+        return Err(invalid_original("The original operation changed meanwhile; retry."));
+    }
+    Ok(())
 }

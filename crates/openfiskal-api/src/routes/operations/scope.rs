@@ -58,7 +58,7 @@ impl Scope {
     /// The register's jurisdiction, location and local date, and the checked original (if any).
     pub(super) async fn load(
         app: &AppState,
-        tx: &mut Tx,
+        tx: &mut impl Db,
         kind: OpKind,
         register: &RegisterRow,
         original_id: Option<&str>,
@@ -98,7 +98,7 @@ pub(super) fn compute(
 
 /// The issuer block of the receipt, snapshotted at completion (api.md §11).
 pub(super) async fn issuer_snapshot(
-    tx: &mut Tx,
+    tx: &mut impl Db,
     register: &RegisterRow,
     loc: &LocationRow,
 ) -> Result<String, ApiError> {

@@ -22,8 +22,10 @@ pub async fn start_operation(
     let max_future = app.clock.now().plus_secs(300).as_micros();
     let body: Body = body::split(kind, Call::Start, raw, max_future)?;
     let now = app.now_us();
-    let mut tx = app.store.begin().await?;
-    let register = registers::get(&mut tx, &org, &reg_id.to_string()).await?.ok_or_else(ApiError::not_found)?;
+    // Everything the operation is computed from, on a read connection: nothing is locked or signed
+    // for a bad request.
+    let mut db = app.store.read().await?;
+    let register = registers::get(&mut db, &org, &reg_id.to_string()).await?.ok_or_else(ApiError::not_found)?;
     lifecycle::ensure_active_register(&register)?;
     let j = jurisdiction(&register)?;
     if (body.refs.original_document.is_some() || body.refs.original_unknown) && j != Jurisdiction::It {
@@ -31,7 +33,7 @@ pub async fn start_operation(
         return Err(ApiError::invalid(param, format!("{param} is accepted only in IT.")));
     }
     if let Some(client_id) = &body.id
-        && let Some(existing) = operations::get(&mut tx, &org, client_id).await?
+        && let Some(existing) = operations::get(&mut db, &org, client_id).await?
     {
         if existing.client_fingerprint.as_deref() != Some(body.fingerprint.as_slice()) || existing.kind != kind.as_str()
         {
@@ -41,70 +43,45 @@ pub async fn start_operation(
             ));
         }
         let out = operation_json(&existing)?;
+        let tx = app.store.begin().await?;
         return idempotency::commit(&app, tx, &idem, StatusCode::OK, &out, vec![etag(existing.resource_version)]).await;
     }
-    let scope = Scope::load(&app, &mut tx, kind, &register, body.refs.original_operation_id.as_deref()).await?;
+    let scope = Scope::load(&app, &mut db, kind, &register, body.refs.original_operation_id.as_deref()).await?;
     let stored = Stored { inputs: body.inputs, ids: Vec::new() };
     // The whole body first (a one-shot's complete part too): nothing is signed for a bad request.
     let stage = if body.complete { Stage::Complete } else { Stage::Open };
     let data = compute(&app, &stored, &body.settle, &scope, stage)?;
+    let issuer = match body.complete {
+        true => Some(issuer_snapshot(&mut db, &register, &scope.location).await?),
+        false => None,
+    };
+    drop(db);
     let unit_id = register
         .current_fiscal_unit_id
         .clone()
         .ok_or_else(|| ApiError::conflict(codes::NO_ACTIVE_FISCAL_UNIT, "The register has no fiscal unit."))?;
-    let mut unit = active_unit(&mut tx, &org, &unit_id).await?;
-    if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
-        return Err(ApiError::conflict(
-            codes::TOO_MANY_OPEN_OPERATIONS,
-            "The fiscal unit already has 2,000 open operations.",
-        ));
-    }
-    let op_id = app.new_id("op_");
-    let mut fiscal = initial_fiscal(&unit, kind == OpKind::Training)?;
-    let mut warnings = json!([]);
-    match tse::start(&app, &mut tx, &mut unit, &op_id).await {
-        Ok((n, start)) => {
-            fiscal.transaction_number = Some(n);
-            fiscal.start_event = Some(start);
-            fiscal.state = FiscalState::of_step(true);
-        }
-        Err(TseStepError::Device(f)) => {
-            lifecycle::unit_failed(&app, &mut tx, &mut unit, &f).await?;
-            fiscal.tse_failure = Some(failure(&app, &f));
-            if body.complete {
-                // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
-                // on, and fiscalize signs start and finish once the unit is recovered.
-                fiscal.state = FiscalState::of_step(false);
-                fiscal.transmission_status = TransmissionStatus::Failed;
-                warnings = json!([{"code": "tse_failure", "message": TSE_FAILED}]);
-            } else {
-                warnings = json!([{"code": "tse_failure", "message": "The TSE failed at start."}]);
-            }
-        }
-        Err(e) => return Err(e.into()),
-    }
     let original_id = scope.original.as_ref().map(|o| o.row.id.clone());
     let mut op = OperationRow {
-        id: op_id,
+        id: app.new_id("op_"),
         organization_id: org,
         location_id: register.location_id.clone(),
         register_id: register.id.clone(),
-        fiscal_unit_id: unit.id.clone(),
+        fiscal_unit_id: unit_id,
         kind: kind.as_str().into(),
         state: OperationState::Open,
-        fiscal_state: fiscal.state,
+        fiscal_state: FiscalState::Pending,
         client_operation_id: body.id.clone(),
         client_fingerprint: Some(body.fingerprint.clone()),
         external_id: match &body.external_id {
             Patch::Value(v) => Some(v.clone()),
             _ => None,
         },
-        sequence_number: operations::next_sequence(&mut tx, &register.id).await?,
+        sequence_number: 0,
         cashier: to_json(&body.cashier)?,
         refs: refs_json(&body.refs, original_id.as_deref())?,
         data,
-        fiscal: to_json(&fiscal)?,
-        warnings: warnings.to_string(),
+        fiscal: String::new(),
+        warnings: "[]".into(),
         metadata: to_json(&body.metadata.clone().unwrap_or_default())?,
         closing_id: None,
         resource_version: 1,
@@ -124,11 +101,53 @@ pub async fn start_operation(
         original_operation_id: original_id,
         issuer: None,
     };
-    // A one-shot's data was computed with the completion rules above.
-    match (body.complete, op.fiscal_state) {
-        (true, FiscalState::Succeeded) => complete_in_tx(&app, &mut tx, &register, &mut op, &scope).await?,
-        (true, _) => mark_completed(&app, &mut tx, &register, &mut op, &scope).await?,
-        _ => {}
+    // A one-shot signs its start and finish in one step, with the completion rules above.
+    let original_kind = scope.original.as_ref().map(|o| o.kind.as_str());
+    let plan = match body.complete {
+        true => TsePlan::StartFinish {
+            process_type: openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG,
+            process_data: process_data(&op, original_kind)?,
+        },
+        false => TsePlan::Start,
+    };
+    let TseStepTx { mut tx, unit, outcome, lock: _unit } =
+        app.fiscal.tse_step(&op.organization_id, &op.fiscal_unit_id, &op.id, &plan, StepKind::Operation).await?;
+    if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
+        return Err(ApiError::conflict(
+            codes::TOO_MANY_OPEN_OPERATIONS,
+            "The fiscal unit already has 2,000 open operations.",
+        ));
+    }
+    recheck_original(&mut tx, kind, &register, &scope).await?;
+    let mut fiscal = initial_fiscal(&unit, kind == OpKind::Training)?;
+    match &outcome {
+        TseOutcome::Signed(signed) => {
+            fiscal.transaction_number = Some(signed.transaction_number);
+            fiscal.start_event.clone_from(&signed.start);
+            fiscal.state = FiscalState::of_step(true);
+        }
+        TseOutcome::DeviceFailed(f) => {
+            fiscal.tse_failure = Some(failure(&app, f));
+            let message = if body.complete {
+                // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
+                // on, and fiscalize signs start and finish once the unit is recovered.
+                fiscal.state = FiscalState::of_step(false);
+                fiscal.transmission_status = TransmissionStatus::Failed;
+                TSE_FAILED
+            } else {
+                "The TSE failed at start."
+            };
+            op.warnings = json!([{"code": "tse_failure", "message": message}]).to_string();
+        }
+    }
+    op.fiscal_state = fiscal.state;
+    op.fiscal = to_json(&fiscal)?;
+    op.sequence_number = operations::next_sequence(&mut tx, &register.id).await?;
+    if let Some(issuer) = issuer {
+        mark_completed(&app, &mut op, issuer)?;
+        if let TseOutcome::Signed(_) = outcome {
+            apply_record(&app, &mut tx, &mut op, &unit, &outcome).await?;
+        }
     }
     operations::insert(&mut tx, &op).await?;
     let out = operation_json(&op)?;
