@@ -20,14 +20,10 @@ use serde_json::{Value, json};
 
 use crate::device::{self, DeviceFailure};
 use crate::journal::ChainAfter;
-use crate::units::UnitLock;
 use crate::{FiscalError, FiscalService};
 
 /// Signing budget of a fiscal step (api.md §1.12).
 pub const SIGNING_BUDGET_MS: i64 = 2_000;
-
-/// A chain moved under a step this many times in a row is an outage, not a race.
-const MAX_ATTEMPTS: usize = 5;
 
 /// What one TSE step signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +84,8 @@ pub enum StepKind {
 }
 
 /// A step's open transaction: the journal entries and the chain update (or the unit's failure)
-/// are written; the caller adds its rows and commits. The unit stays locked until `lock` drops,
-/// which must be after the commit returned.
+/// are written; the caller adds its rows and commits. The unit's lock travels with the
+/// transaction and is let go when it is released (`units.rs`).
 pub struct TseStepTx {
     /// The step's write transaction.
     pub tx: Tx,
@@ -97,8 +93,6 @@ pub struct TseStepTx {
     pub unit: FiscalUnitRow,
     /// Signed, or the device failed.
     pub outcome: TseOutcome,
-    /// The unit's lock; drop it after the commit.
-    pub lock: UnitLock,
 }
 
 fn registration(unit: &FiscalUnitRow) -> Result<Value, FiscalError> {
@@ -212,9 +206,11 @@ fn ensure_signing(unit: &FiscalUnitRow, kind: StepKind) -> Result<(), FiscalErro
 
 impl FiscalService {
     /// One TSE step on the fast path (module docs): locks `unit_id`, signs `plan` outside any
-    /// transaction and returns the step's open transaction with the logs journalled and the chain
-    /// advanced, or with the unit moved to `error` when its device failed. A chain moved between
-    /// the read and the guarded update is read again and signed again.
+    /// transaction on the unit's cached (or freshly read) row, and returns the step's open
+    /// transaction with the logs journalled and the chain advanced, or with the unit moved to
+    /// `error` when its device failed. A chain that moved under the step (another instance, a
+    /// closing, a batch that did not commit) is read again inside the transaction and signed there,
+    /// where it cannot move again.
     pub async fn tse_step(
         &self,
         org: &str,
@@ -223,56 +219,65 @@ impl FiscalService {
         plan: &TsePlan,
         kind: StepKind,
     ) -> Result<TseStepTx, FiscalError> {
-        let lock = self.lock_unit(unit_id).await;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut db = self.store.read().await?;
-            let mut unit = fiscal_units::get(&mut db, org, unit_id).await?.ok_or_else(FiscalError::not_found)?;
-            ensure_signing(&unit, kind)?;
-            let now = self.now_us();
-            let signed = match device::check(&mut db, org, unit_id, Jurisdiction::De, now, SIGNING_BUDGET_MS).await {
-                Ok(()) => {
-                    let key = self.signing_key(&mut db, &unit).await?;
-                    drop(db);
-                    Ok(sign(plan, &unit, &*key, now)?)
-                }
-                Err(f) => Err(f),
-            };
-            let mut tx = self.store.begin().await?;
-            let outcome = match signed {
-                Ok(signed) => {
-                    let stored = self
-                        .append_journal(
-                            &mut tx,
-                            &mut unit,
-                            &signed.records,
-                            signed.signed_at,
-                            Some(operation_id),
-                            signed.after.clone(),
-                        )
-                        .await;
-                    match stored {
-                        Err(e) if e.is_stale_chain() && attempt < MAX_ATTEMPTS => {
-                            tracing::debug!(
-                                fiscal_unit = unit_id,
-                                attempt,
-                                "chain moved under the step; signing again"
-                            );
-                            tx.rollback().await?;
-                            continue;
+        let mut lock = self.lock_unit_for_step(unit_id).await;
+        let mut db = self.store.read().await?;
+        let mut unit = match lock.take_row().filter(|u| u.organization_id == org) {
+            Some(unit) => unit,
+            None => fiscal_units::get(&mut db, org, unit_id).await?.ok_or_else(FiscalError::not_found)?,
+        };
+        ensure_signing(&unit, kind)?;
+        let now = self.now_us();
+        let signed = match device::check(&mut db, org, unit_id, Jurisdiction::De, now, SIGNING_BUDGET_MS).await {
+            Ok(()) => {
+                let key = self.signing_key(&mut db, &unit).await?;
+                drop(db);
+                Ok(sign(plan, &unit, &*key, now)?)
+            }
+            Err(f) => Err(f),
+        };
+        let mut tx = self.store.begin().await?;
+        let outcome = match signed {
+            Ok(signed) => {
+                let stored = self
+                    .append_journal(
+                        &mut tx,
+                        &mut unit,
+                        &signed.records,
+                        signed.signed_at,
+                        Some(operation_id),
+                        signed.after.clone(),
+                    )
+                    .await;
+                match stored {
+                    Ok(_) => TseOutcome::Signed(Box::new(signed)),
+                    Err(e) if e.is_stale_chain() => {
+                        tracing::debug!(
+                            fiscal_unit = unit_id,
+                            "chain moved under the step; signing inside the transaction"
+                        );
+                        tx.rollback().await?;
+                        tx = self.store.begin().await?;
+                        unit = fiscal_units::lock(&mut tx, org, unit_id).await?.ok_or_else(FiscalError::not_found)?;
+                        ensure_signing(&unit, kind)?;
+                        let outcome = self.tse_step_in_tx(&mut tx, &mut unit, operation_id, plan).await?;
+                        if let TseOutcome::DeviceFailed(f) = &outcome {
+                            self.unit_failed(&mut tx, &mut unit, f).await?;
                         }
-                        Err(e) => return Err(e),
-                        Ok(_) => TseOutcome::Signed(Box::new(signed)),
+                        outcome
                     }
+                    Err(e) => return Err(e),
                 }
-                Err(f) => {
-                    self.unit_failed(&mut tx, &mut unit, &f).await?;
-                    TseOutcome::DeviceFailed(f)
-                }
-            };
-            return Ok(TseStepTx { tx, unit, outcome, lock });
-        }
+            }
+            Err(f) => {
+                // Fail the unit as the database has it (the cached row may be behind a lifecycle change).
+                unit = fiscal_units::lock(&mut tx, org, unit_id).await?.ok_or_else(FiscalError::not_found)?;
+                ensure_signing(&unit, kind)?;
+                self.unit_failed(&mut tx, &mut unit, &f).await?;
+                TseOutcome::DeviceFailed(f)
+            }
+        };
+        lock.release_with(&mut tx, unit.clone());
+        Ok(TseStepTx { tx, unit, outcome })
     }
 
     /// One TSE step inside the caller's transaction, on a unit the caller read in it (a closing,

@@ -1,46 +1,85 @@
-//! One in-process lock per fiscal unit: it orders a unit's signing steps in this instance, from
-//! reading the unit's chain until the step's commit is durable, so the next step of the unit signs
-//! on the chain the previous one stored. Different units sign in parallel.
+//! One in-process lock per fiscal unit, holding the unit's last known row. The lock orders a unit's
+//! signing steps in this instance; the row it holds lets the next step sign without reading the
+//! database.
+//!
+//! A step holds the lock from reading the unit's chain until its transaction is *released*
+//! (`Tx::on_release`): on SQLite when its savepoint joined the writer's batch, on PostgreSQL when it
+//! committed. At that moment it leaves the unit's new row in the lock (only an `active` unit's) and
+//! lets go, so on SQLite the unit's next step signs while the batch's `COMMIT` is still running.
+//! That is safe because every step's first write is the guarded update of the unit's chain: if the
+//! batch fails, the next step finds the row where the database has it, not where the cache said, and
+//! signs again (`tse.rs`). No answer is sent before its own commit is durable.
 //!
 //! Lock order: a unit's lock is taken **before** a database write transaction begins and never
 //! while one is held (SQLite's single writer would otherwise wait for a unit whose step waits for
-//! the writer). The lock is an optimisation of order, not the guard of gaplessness: the guarded
-//! `UPDATE` of the unit's row is (two instances on one PostgreSQL database have a lock each).
+//! the writer). The lock is not the guard of gaplessness; the guarded `UPDATE` is (two instances on
+//! one PostgreSQL database have a lock each, and their rows may be stale).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use openfiskal_core::FiscalUnitState;
+use openfiskal_store::Tx;
+use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
 use tokio::sync::OwnedMutexGuard;
 
-/// Above this many idle entries the map drops the unused ones.
+/// Above this many entries the map drops the ones nobody holds.
 const PRUNE_ABOVE: usize = 4096;
 
-/// The lock of every unit this instance has signed for.
+type Slot = Arc<tokio::sync::Mutex<Option<FiscalUnitRow>>>;
+
+/// The lock (and last known row) of every unit this instance has signed for.
 #[derive(Debug, Default)]
-pub struct UnitLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+pub struct UnitLocks(Mutex<HashMap<String, Slot>>);
 
 /// Held while a unit's step runs; the next step of the unit waits until it is dropped.
 #[derive(Debug)]
-pub struct UnitLock(#[allow(dead_code, reason = "held for its Drop")] OwnedMutexGuard<()>);
+pub struct UnitLock(OwnedMutexGuard<Option<FiscalUnitRow>>);
 
 impl UnitLocks {
-    /// Waits for `unit_id`'s lock (in arrival order).
-    pub async fn lock(&self, unit_id: &str) -> UnitLock {
-        let m = {
+    async fn lock(&self, unit_id: &str) -> UnitLock {
+        let slot = {
             let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
             if map.len() > PRUNE_ABOVE {
                 map.retain(|_, m| Arc::strong_count(m) > 1);
             }
             Arc::clone(map.entry(unit_id.to_owned()).or_default())
         };
-        UnitLock(m.lock_owned().await)
+        UnitLock(slot.lock_owned().await)
+    }
+}
+
+impl UnitLock {
+    /// The unit's row as the last released step of this instance left it, taken out: until this
+    /// step is released the unit's row is unknown here.
+    pub(crate) fn take_row(&mut self) -> Option<FiscalUnitRow> {
+        self.0.take()
+    }
+
+    /// Hands the lock to `tx`: when `tx` is released it leaves `row` (if `active`) for the unit's
+    /// next step and unlocks; if `tx` rolls back, it unlocks with nothing cached.
+    pub(crate) fn release_with(self, tx: &mut Tx, row: FiscalUnitRow) {
+        let mut guard = self.0;
+        tx.on_release(move || {
+            if row.state == FiscalUnitState::Active {
+                *guard = Some(row);
+            }
+        });
     }
 }
 
 impl crate::FiscalService {
-    /// Waits for `unit_id`'s lock; hold it across every step that reads and advances the unit's
+    /// Waits for `unit_id`'s lock and forgets its cached row (the caller may change the unit in a
+    /// way the cache would not see). Hold it across a step that reads and advances the unit's
     /// chain, and take it before beginning the write transaction.
     pub async fn lock_unit(&self, unit_id: &str) -> UnitLock {
+        let mut lock = self.units.lock(unit_id).await;
+        lock.take_row();
+        lock
+    }
+
+    /// The unit's lock with its cached row (for the signing path).
+    pub(crate) async fn lock_unit_for_step(&self, unit_id: &str) -> UnitLock {
         self.units.lock(unit_id).await
     }
 }

@@ -18,7 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::StoreError;
-use crate::writer::{SqliteTx, Writer};
+use crate::writer::{ReleaseHook, SqliteTx, Writer};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -171,7 +171,7 @@ impl Store {
         let inner = match &self.pools {
             Pools::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin().await?),
             Pools::Postgres(p) => {
-                TxInner::Postgres(p.begin().await?, self.failing_commits.clone(), self.pg_commits.clone())
+                TxInner::Postgres(p.begin().await?, self.failing_commits.clone(), self.pg_commits.clone(), Vec::new())
             }
         };
         Ok(Tx(inner))
@@ -266,25 +266,41 @@ impl Db for Conn {
 
 enum TxInner {
     Sqlite(SqliteTx),
-    Postgres(Transaction<'static, Postgres>, Arc<AtomicU32>, Arc<AtomicU64>),
+    Postgres(Transaction<'static, Postgres>, Arc<AtomicU32>, Arc<AtomicU64>, Vec<ReleaseHook>),
 }
 
 /// A write transaction; dropped without [`Tx::commit`], it rolls back.
 pub struct Tx(TxInner);
 
 impl Tx {
+    /// Runs `hook` once this transaction's changes are final for the writers that follow it: on
+    /// SQLite when its savepoint is released into the batch (later transactions of the batch, and
+    /// of later batches, build on it; the batch's `COMMIT` may still fail, and then every
+    /// transaction that built on it fails too or finds its guarded rows moved); on PostgreSQL when
+    /// it committed. Never when it rolls back or fails before that point. [`Tx::commit`] still
+    /// answers only once the commit is durable.
+    pub fn on_release(&mut self, hook: impl FnOnce() + Send + 'static) {
+        match &mut self.0 {
+            TxInner::Sqlite(t) => t.hooks.push(Box::new(hook)),
+            TxInner::Postgres(.., hooks) => hooks.push(Box::new(hook)),
+        }
+    }
+
     /// Commits; returns only once the commit is durable (on SQLite: once the `COMMIT` of the
     /// batch this transaction joined returned).
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.0 {
             TxInner::Sqlite(t) => t.commit().await,
-            TxInner::Postgres(t, failing, commits) => {
+            TxInner::Postgres(t, failing, commits, hooks) => {
                 if failing.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
                     t.rollback().await?;
                     return Err(StoreError::Unavailable("injected commit failure".into()));
                 }
                 t.commit().await?;
                 commits.fetch_add(1, Ordering::Relaxed);
+                for hook in hooks {
+                    hook();
+                }
                 Ok(())
             }
         }

@@ -101,7 +101,7 @@ impl Writer {
         queued.acquired = true;
         drop(queued);
         match start_job(&mut g, self).await {
-            Ok(()) => Ok(SqliteTx { guard: Some(g), writer: Arc::clone(self) }),
+            Ok(()) => Ok(SqliteTx { guard: Some(g), writer: Arc::clone(self), hooks: Vec::new() }),
             Err(e) => {
                 settle(&mut g, self).await;
                 Err(e)
@@ -228,10 +228,15 @@ fn spawn_settle(writer: Arc<Writer>, guard: Option<OwnedMutexGuard<WriterConn>>)
     });
 }
 
+/// Runs once a transaction's changes are released into its batch, before the batch commits.
+pub(crate) type ReleaseHook = Box<dyn FnOnce() + Send>;
+
 /// One job on the write connection: a savepoint in the open batch.
 pub(crate) struct SqliteTx {
     guard: Option<OwnedMutexGuard<WriterConn>>,
     writer: Arc<Writer>,
+    /// Run when the savepoint is released (`crate::Tx::on_release`); dropped unrun otherwise.
+    pub(crate) hooks: Vec<ReleaseHook>,
 }
 
 impl SqliteTx {
@@ -246,11 +251,16 @@ impl SqliteTx {
             return Err(StoreError::Other("job already ended".into()));
         };
         let (reply, answer) = oneshot::channel();
+        let hooks = std::mem::take(&mut self.hooks);
         let finish = tokio::spawn(async move {
             if let Err(e) = exec(&mut g.conn, "RELEASE job").await {
                 g.dirty = true;
                 settle(&mut g, &writer).await;
                 return Err(e);
+            }
+            // Released into the batch: what follows in the batch builds on it.
+            for hook in hooks {
+                hook();
             }
             let Some(batch) = g.batch.as_mut() else {
                 return Err(StoreError::Other("no open batch".into()));

@@ -34,7 +34,7 @@ pub async fn cancel_operation(
     })?;
     let mut fiscal = tse_document(&op)?;
     let read = op.resource_version;
-    let (tx, _unit) = match fiscal.transaction_number {
+    let tx = match fiscal.transaction_number {
         Some(transaction_number) => {
             drop(db);
             let process_data = openfiskal_de_tse::ProcessData::cancel().to_string();
@@ -53,7 +53,7 @@ pub async fn cancel_operation(
                     return Err(f.into());
                 }
             }
-            (step.tx, Some(step.lock))
+            step.tx
         }
         None => {
             // Nothing to sign (its start failed), but a cancel is still a fiscal event of the unit.
@@ -67,7 +67,7 @@ pub async fn cancel_operation(
                 ));
             }
             drop(db);
-            (app.store.begin().await?, None)
+            app.store.begin().await?
         }
     };
     op.state = cancelled;

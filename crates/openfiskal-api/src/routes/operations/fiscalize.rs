@@ -37,8 +37,7 @@ pub async fn fiscalize_operation(
     let read = op.resource_version;
     let original_kind = original_kind(&mut db, &op).await?;
     drop(db);
-    let TseStepTx { tx, lock: _unit, .. } =
-        record(&app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await?;
+    let TseStepTx { tx, .. } = record(&app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await?;
     save(&app, tx, &idem, op, read).await
 }
 
@@ -65,12 +64,11 @@ pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError>
         }
         let read = op.resource_version;
         let original_kind = original_kind(&mut db, &op).await?;
-        let TseStepTx { mut tx, lock: _unit, .. } =
-            match record(app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await {
-                Ok(step) => step,
-                Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
-                Err(e) => return Err(e),
-            };
+        let TseStepTx { mut tx, .. } = match record(app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await {
+            Ok(step) => step,
+            Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
+            Err(e) => return Err(e),
+        };
         let succeeded = op.fiscal_state == FiscalState::Succeeded;
         op.resource_version = read + 1;
         op.updated_at = app.now_us();

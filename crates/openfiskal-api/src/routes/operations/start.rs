@@ -110,7 +110,7 @@ pub async fn start_operation(
         },
         false => TsePlan::Start,
     };
-    let TseStepTx { mut tx, unit, outcome, lock: _unit } =
+    let TseStepTx { mut tx, unit, outcome } =
         app.fiscal.tse_step(&op.organization_id, &op.fiscal_unit_id, &op.id, &plan, StepKind::Operation).await?;
     if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
         return Err(ApiError::conflict(
