@@ -137,3 +137,52 @@ both_backends! {
 fn open_etag(op: &Value) -> Option<String> {
     op["resource_version"].as_i64().map(|v| format!("\"{v}\""))
 }
+
+both_backends! {
+    /// 48 one-shot sales at once on one unit while commits fail (a fault injected into three
+    /// commits, each failing a whole SQLite batch): every `201` is stored exactly once, every `503`
+    /// left nothing, and the unit's journal stays 1..n with one start and one finish per stored
+    /// operation: a step that signed on top of a batch that then failed was signed again.
+    async fn one_unit_under_failing_commits_stores_exactly_what_it_acknowledged(app) {
+        let d = de(&app).await;
+        let key = bearer(&d.w.org_key);
+        let path = format!("/v1/registers/{}/cash-movements", d.reg);
+        let operations = app.count("operations").await;
+        app.store.fail_next_commits(3);
+        let app = std::sync::Arc::new(app);
+        let tasks: Vec<_> = (0..48)
+            .map(|_| {
+                let (app, key, path) = (app.clone(), key.clone(), path.clone());
+                tokio::spawn(async move {
+                    let mut one = cash("in", 100);
+                    one["complete"] = json!(true);
+                    app.send("POST", &path, &[("authorization", &key)], Some(&one)).await
+                })
+            })
+            .collect();
+        let mut acknowledged = Vec::new();
+        let mut refused = 0;
+        for t in tasks {
+            let res = t.await.unwrap();
+            match res.status.as_u16() {
+                201 => acknowledged.push(res.json()["id"].as_str().unwrap().to_owned()),
+                503 => refused += 1,
+                other => panic!("unexpected {other}: {}", res.json()),
+            }
+        }
+        assert!(refused >= 3, "three failed commits refuse at least three sales, got {refused}");
+        assert_eq!(app.count("operations").await, operations + i64::try_from(acknowledged.len()).unwrap());
+        let entries = journal(&app, &key, &d.fu, &d.point).await;
+        let counters: Vec<i64> = entries.iter().map(|(c, _)| *c).collect();
+        assert_eq!(counters, (1..=i64::try_from(entries.len()).unwrap()).collect::<Vec<_>>(), "gapless");
+        let mut per_op = std::collections::HashMap::<String, usize>::new();
+        for op in entries.iter().filter_map(|(_, op)| op.clone()) {
+            *per_op.entry(op).or_default() += 1;
+        }
+        let mut stored: Vec<&String> = per_op.keys().collect();
+        stored.sort();
+        acknowledged.sort();
+        assert_eq!(stored, acknowledged.iter().collect::<Vec<_>>(), "the journal holds exactly the acknowledged sales");
+        assert!(per_op.values().all(|n| *n == 2), "one start and one finish each: {per_op:?}");
+    }
+}
