@@ -84,8 +84,8 @@ pub enum StepKind {
 }
 
 /// A step's open transaction: the journal entries and the chain update (or the unit's failure)
-/// are written; the caller adds its rows and commits. The unit's lock travels with the
-/// transaction and is let go when it is released (`units.rs`).
+/// are written; the caller adds its rows and commits. The unit's lock is already let go, or goes
+/// with the commit (`units.rs`).
 pub struct TseStepTx {
     /// The step's write transaction.
     pub tx: Tx,
@@ -276,7 +276,7 @@ impl FiscalService {
                 TseOutcome::DeviceFailed(f)
             }
         };
-        lock.release_with(&mut tx, unit.clone());
+        lock.release_after(&mut tx, self.store.backend(), unit.clone());
         Ok(TseStepTx { tx, unit, outcome })
     }
 

@@ -2,13 +2,14 @@
 //! signing steps in this instance; the row it holds lets the next step sign without reading the
 //! database.
 //!
-//! A step holds the lock from reading the unit's chain until its transaction is *released*
-//! (`Tx::on_release`): on SQLite when its savepoint joined the writer's batch, on PostgreSQL when it
-//! committed. At that moment it leaves the unit's new row in the lock (only an `active` unit's) and
-//! lets go, so on SQLite the unit's next step signs while the batch's `COMMIT` is still running.
-//! That is safe because every step's first write is the guarded update of the unit's chain: if the
+//! A step holds the lock from reading the unit's chain until no later step can write before it
+//! ([`UnitLock::release_after`]): on SQLite as soon as its transaction, which holds the single writer,
+//! has written the chain (later steps queue behind it for the writer), on PostgreSQL when it committed.
+//! It leaves the unit's new row in the lock (only an `active` unit's) and lets go, so on SQLite the
+//! unit's next step signs while this one finishes its rows and the batch commits. That is safe because
+//! every step's first write is the guarded update of the unit's chain: if this step rolls back or its
 //! batch fails, the next step finds the row where the database has it, not where the cache said, and
-//! signs again (`tse.rs`). No answer is sent before its own commit is durable.
+//! signs again inside its transaction (`tse.rs`). No answer is sent before its own commit is durable.
 //!
 //! Lock order: a unit's lock is taken **before** a database write transaction begins and never
 //! while one is held (SQLite's single writer would otherwise wait for a unit whose step waits for
@@ -19,8 +20,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use openfiskal_core::FiscalUnitState;
-use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::FiscalUnitRow;
+use openfiskal_store::{Backend, Tx};
 use tokio::sync::OwnedMutexGuard;
 
 /// Above this many entries the map drops the ones nobody holds.
@@ -56,15 +57,31 @@ impl UnitLock {
         self.0.take()
     }
 
-    /// Hands the lock to `tx`: when `tx` is released it leaves `row` (if `active`) for the unit's
-    /// next step and unlocks; if `tx` rolls back, it unlocks with nothing cached.
-    pub(crate) fn release_with(self, tx: &mut Tx, row: FiscalUnitRow) {
+    /// Lets the unit's next step go once `tx`, which wrote this step's chain, can no longer be
+    /// overtaken, leaving `row` (if `active`) for it:
+    ///
+    /// - SQLite: now. `tx` holds the single writer, so every later step's write queues behind it;
+    ///   the next step signs while this one writes its other rows and commits.
+    /// - PostgreSQL: when `tx` committed (`Tx::on_release`); a later step started earlier would
+    ///   only lose the race on the guarded update and sign again.
+    ///
+    /// If `tx` never gets there the next step reads the row afresh, and the guarded update catches
+    /// a cached row whose transaction rolled back.
+    pub(crate) fn release_after(self, tx: &mut Tx, backend: Backend, row: FiscalUnitRow) {
         let mut guard = self.0;
-        tx.on_release(move || {
-            if row.state == FiscalUnitState::Active {
-                *guard = Some(row);
+        let keep = row.state == FiscalUnitState::Active;
+        match backend {
+            Backend::Sqlite => {
+                if keep {
+                    *guard = Some(row);
+                }
             }
-        });
+            Backend::Postgres => tx.on_release(move || {
+                if keep {
+                    *guard = Some(row);
+                }
+            }),
+        }
     }
 }
 
