@@ -25,10 +25,10 @@ pub struct FiscalUnitBody {
     /// The organization.
     pub organization_id: String,
     /// `provisioning`, `active`, `error`, `decommissioned`.
-    #[schema(schema_with = crate::schemas::fiscal_unit_state)]
+    #[schema(value_type = crate::schemas::enums::FiscalUnitState)]
     pub state: FiscalUnitState,
     /// `IT`, `DE`, `AT`.
-    #[schema(schema_with = crate::schemas::jurisdiction)]
+    #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// Discriminated by `regime` (`tse`, `rksv`, `rt`); null while provisioning.
     #[schema(value_type = Option<Object>)]
@@ -92,7 +92,7 @@ pub struct RegisterBody {
     /// 1–100 characters.
     pub label: String,
     /// `IT`, `DE`, `AT`; immutable.
-    #[schema(schema_with = crate::schemas::jurisdiction)]
+    #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// The POS device's serial (≤ 70).
     pub serial_number: Option<String>,
@@ -104,7 +104,7 @@ pub struct RegisterBody {
     /// The organization.
     pub organization_id: String,
     /// `active` or `archived`.
-    #[schema(schema_with = crate::schemas::register_state)]
+    #[schema(value_type = crate::schemas::enums::RegisterState)]
     pub state: openfiskal_core::RegisterState,
     /// The current unit when it is `active`, else null.
     pub active_fiscal_unit: Option<FiscalUnitBody>,

@@ -106,7 +106,7 @@ pub struct RegisterStatus {
     /// Its label.
     pub label: String,
     /// `active` or `archived`.
-    #[schema(schema_with = crate::schemas::register_state)]
+    #[schema(value_type = crate::schemas::enums::RegisterState)]
     pub state: openfiskal_core::RegisterState,
     /// `operational`, `degraded`, `offline`, `stale`.
     pub status: &'static str,
