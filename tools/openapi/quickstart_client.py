@@ -78,6 +78,7 @@ from openfiskal_client.models import (
     TaxInput,
     TransmissionStatus,
     TseClosingFiscal,
+    TseRegistration,
     VoidStartRequest,
 )
 from openfiskal_client.models.error_body_code import ErrorBodyCode
@@ -150,7 +151,9 @@ def main(base_url: str, setup_token: str) -> None:
     )
     unit = answer(create_fiscal_unit.sync_detailed(reg.id, **h, idempotency_key=ik()), 201, FiscalUnitResponse)
     check(unit.fiscal_unit.state, FiscalUnitState.ACTIVE, "unit state")
-    check(unit.fiscal_unit.fiscal_registration["client_id"], "Kasse 1", "TSE client id")
+    registration = unit.fiscal_unit.fiscal_registration
+    assert isinstance(registration, TseRegistration), type(registration)
+    check(registration.client_id, "Kasse 1", "TSE client id")
     cashier = Cashier(id="c1")
 
     # 4. Morning: 100.00 EUR float into the drawer.

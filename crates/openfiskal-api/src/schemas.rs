@@ -8,6 +8,7 @@
 pub mod bodies;
 pub mod closing;
 pub mod enums;
+pub mod fiscal_unit;
 pub mod model;
 pub mod operation;
 pub mod receipt;

@@ -31,7 +31,7 @@ pub struct FiscalUnitBody {
     #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// Discriminated by `regime` (`tse`, `rksv`, `rt`); null while provisioning.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::FiscalRegistration>, required = true)]
     pub fiscal_registration: Value,
     /// Failure reason in `error`, retirement reason in `decommissioned`.
     pub reason: Option<String>,
@@ -113,12 +113,13 @@ pub struct RegisterBody {
     /// Expected seconds between heartbeats (15–3600).
     pub heartbeat_interval_seconds: i64,
     /// POS hardware data `{manufacturer, model, acquired_on}`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::routes::registers::Device>, required = true)]
     pub device: Value,
     /// Deprecated: `pending`, `active`, `inactive`, `error`.
+    #[schema(value_type = crate::schemas::enums::RegisterFiscalState)]
     pub fiscal_state: &'static str,
     /// Deprecated: the active unit's `fiscal_registration`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::FiscalRegistration>, required = true)]
     pub fiscal_registration: Value,
     /// When it was archived.
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -210,3 +210,38 @@ component!(
     "`manual` (requested over the API); OpenFiskal's own closings use the others.",
     ["manual", "scheduled", "safety", "counter_exhausted", "decommission"].map(str::to_owned).to_vec()
 );
+
+component!(
+    /// `system_type` of an Austrian unit.
+    RksvSystemType = "RksvSystemType",
+    "`closed` (the key is named `U:<UID>-K<n>`) or `open` (a certificate).",
+    ["closed", "open"].map(str::to_owned).to_vec()
+);
+
+component!(
+    /// `finanzonline_status` of an Austrian unit.
+    FinanzOnlineStatus = "FinanzOnlineStatus",
+    "`not_configured` (no FinanzOnline credentials; never a fake success), `pending`, `registered`, `failed`.",
+    ["not_configured", "pending", "registered", "failed"].map(str::to_owned).to_vec()
+);
+
+component!(
+    /// `unit_kind` of an Italian unit.
+    RtUnitKind = "RtUnitKind",
+    "`software` (OpenFiskal's own unit) or `device` (a certified RT printer or server).",
+    ["software", "device"].map(str::to_owned).to_vec()
+);
+
+component!(
+    /// The derived status of a register (api.md §5.5).
+    RegisterHealth = "RegisterHealth",
+    "From the heartbeats: `operational`, `degraded` (self-reported), `offline` (late), `stale` (none for long).",
+    ["operational", "degraded", "offline", "stale"].map(str::to_owned).to_vec()
+);
+
+component!(
+    /// The deprecated `fiscal_state` of a register (api.md §5.2).
+    RegisterFiscalState = "RegisterFiscalState",
+    "Deprecated (use `active_fiscal_unit`): `pending`, `active`, `inactive`, `error`.",
+    ["pending", "active", "inactive", "error"].map(str::to_owned).to_vec()
+);
