@@ -1,5 +1,7 @@
 //! Finishing the OpenAPI document after utoipa built it, from rules rather than per-handler
 //! annotations:
+//! - each operation type's own request bodies on its copied paths (`schemas::bodies::per_type`);
+//! - the security of every operation, explicit (`[]` for the public ones);
 //! - the request headers of the contract that no handler signature shows (api.md §1.9, §1.10, §2.4);
 //! - request bodies marked optional where an empty body is accepted (every body parses an empty
 //!   request as `{}`, see `json.rs`);
@@ -10,15 +12,35 @@
 use axum::http::StatusCode;
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{Object, Schema, Type};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{OpenApi, RefOr, Required};
 
 use crate::error::codes;
 
 /// Applies every finishing step to `doc`.
 pub(crate) fn finish(doc: &mut OpenApi) {
+    crate::schemas::bodies::per_type(doc);
+    explicit_security(doc);
     add_headers_and_body_optionality(doc);
     describe_responses(doc);
     enumerate_error_codes(doc);
+}
+
+/// Says on every operation whether it takes a key: `[]` (none; utoipa writes `security(())` as
+/// `[{}]`, "optional") on the public ones, the bearer key on the others instead of leaving it to
+/// the document's default, so generated clients type each call with or without a key.
+fn explicit_security(doc: &mut OpenApi) {
+    let bearer = || vec![SecurityRequirement::new("bearer", Vec::<String>::new())];
+    for item in doc.paths.paths.values_mut() {
+        for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Patch, HttpMethod::Delete] {
+            let Some(op) = operation(item, &method) else { continue };
+            op.security = match op.security.take() {
+                None => Some(bearer()),
+                Some(reqs) if reqs.iter().all(|r| r == &SecurityRequirement::default()) => Some(Vec::new()),
+                Some(reqs) => Some(reqs),
+            };
+        }
+    }
 }
 
 /// Gives every response without a description one from its status.
@@ -96,8 +118,7 @@ fn add_headers_and_body_optionality(doc: &mut OpenApi) {
                 let optional = body.content.values().all(|c| match c {
                     RefOr::T(c) => match &c.schema {
                         Some(RefOr::Ref(r)) => no_required_field.contains(&r.ref_location),
-                        // The untyped operation bodies: only complete takes no required field.
-                        _ => path.ends_with("/complete"),
+                        _ => false,
                     },
                     RefOr::Ref(_) => false,
                 });

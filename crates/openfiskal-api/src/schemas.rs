@@ -1,5 +1,18 @@
-//! OpenAPI schemas of the core's text enums (`openfiskal_core::state`): the core knows no utoipa, so
-//! the API describes them here, from the enums' own variant lists.
+//! OpenAPI schemas the derives cannot produce. Here: the core's text enums
+//! (`openfiskal_core::state`) inline, from the enums' own variant lists (the core knows no utoipa).
+//! In the submodules: schema-only types for the bodies the handlers build as JSON (the operation,
+//! its `data` and fiscal document, the receipt, the closing's summary and fiscal block, the
+//! operation request bodies per type) and named enum components. The API tests validate every
+//! real answer against them (`openfiskal_testkit::contract`).
+
+pub mod bodies;
+pub mod closing;
+pub mod enums;
+pub mod fiscal_unit;
+pub mod model;
+pub mod operation;
+pub mod receipt;
+pub mod service;
 
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};

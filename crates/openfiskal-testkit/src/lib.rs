@@ -20,6 +20,8 @@ use rand::Rng;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod contract;
+
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_ENV: &str = "OPENFISKAL_TEST_POSTGRES_URL";
 
@@ -189,17 +191,21 @@ impl TestApp {
         self.send_raw(method, path, &h, bytes).await
     }
 
-    /// Sends a request with a raw body.
+    /// Sends a request with a raw body. The answer is checked against the OpenAPI document
+    /// ([`contract`]): a documented answer that does not match its schema fails the test.
     pub async fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> TestResponse {
         let mut req = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
         for (k, v) in headers {
             req = req
                 .header(HeaderName::from_bytes(k.as_bytes()).expect("name"), HeaderValue::from_str(v).expect("value"));
         }
+        let sent = body.clone();
         let res = self.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        // Every answer (and every accepted request body) against the OpenAPI document.
+        contract::contract().check_exchange(method, path, &sent, status.as_u16(), &body);
         TestResponse { status, headers, body }
     }
 

@@ -108,23 +108,26 @@ pub struct ClosingBody {
     pub fiscal_unit_id: String,
     /// `daily`, `shift`, `monthly`, `annual`.
     #[serde(rename = "type")]
+    #[schema(value_type = ClosingType)]
     pub kind: String,
     /// `manual` (requested); automatic closings use `scheduled`, `safety`, `counter_exhausted`, `decommission`.
+    #[schema(value_type = crate::schemas::enums::ClosingTrigger)]
     pub trigger: String,
     /// `pending`, `completed`, `transmitted`, `failed`.
+    #[schema(value_type = crate::schemas::enums::ClosingState)]
     pub state: String,
     /// Local date (location time zone; AT `Europe/Vienna`) of the period's last instant.
     pub business_date: String,
     /// The covered period.
     pub period: ClosingPeriod,
     /// Counts and turnover (api.md §10, "Summary rules").
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schemas::closing::ClosingSummary)]
     pub summary: Value,
     /// The regime's block (`tse` for a DE daily closing) or `null`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::closing::TseClosingFiscal>, required = true)]
     pub fiscal: Value,
     /// Why a closing `failed`, else `null`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Object>, required = true)]
     pub error: Value,
     /// Arbitrary key-value pairs.
     #[schema(value_type = Object)]
@@ -133,7 +136,7 @@ pub struct ClosingBody {
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// When it was built.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub completed_at: Option<Timestamp>,
     /// Related resources.
     pub links: ClosingLinks,
@@ -384,7 +387,7 @@ pub async fn create_closing(
 
 /// A register's closings, newest first; `type` and `state` filter.
 #[utoipa::path(get, path = "/v1/registers/{registerId}/closings", tag = "closings",
-    params(("registerId" = String, Path), ("type" = Option<String>, Query), ("state" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    params(("registerId" = String, Path), ("type" = Option<ClosingType>, Query), ("state" = Option<crate::schemas::enums::ClosingState>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, body = ListBody<ClosingBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_closings(
     State(app): State<AppState>,

@@ -25,13 +25,13 @@ pub struct FiscalUnitBody {
     /// The organization.
     pub organization_id: String,
     /// `provisioning`, `active`, `error`, `decommissioned`.
-    #[schema(schema_with = crate::schemas::fiscal_unit_state)]
+    #[schema(value_type = crate::schemas::enums::FiscalUnitState)]
     pub state: FiscalUnitState,
     /// `IT`, `DE`, `AT`.
-    #[schema(schema_with = crate::schemas::jurisdiction)]
+    #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// Discriminated by `regime` (`tse`, `rksv`, `rt`); null while provisioning.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::FiscalRegistration>, required = true)]
     pub fiscal_registration: Value,
     /// Failure reason in `error`, retirement reason in `decommissioned`.
     pub reason: Option<String>,
@@ -92,7 +92,7 @@ pub struct RegisterBody {
     /// 1–100 characters.
     pub label: String,
     /// `IT`, `DE`, `AT`; immutable.
-    #[schema(schema_with = crate::schemas::jurisdiction)]
+    #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// The POS device's serial (≤ 70).
     pub serial_number: Option<String>,
@@ -104,7 +104,7 @@ pub struct RegisterBody {
     /// The organization.
     pub organization_id: String,
     /// `active` or `archived`.
-    #[schema(schema_with = crate::schemas::register_state)]
+    #[schema(value_type = crate::schemas::enums::RegisterState)]
     pub state: openfiskal_core::RegisterState,
     /// The current unit when it is `active`, else null.
     pub active_fiscal_unit: Option<FiscalUnitBody>,
@@ -113,12 +113,13 @@ pub struct RegisterBody {
     /// Expected seconds between heartbeats (15–3600).
     pub heartbeat_interval_seconds: i64,
     /// POS hardware data `{manufacturer, model, acquired_on}`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::routes::registers::Device>, required = true)]
     pub device: Value,
     /// Deprecated: `pending`, `active`, `inactive`, `error`.
+    #[schema(value_type = crate::schemas::enums::RegisterFiscalState)]
     pub fiscal_state: &'static str,
     /// Deprecated: the active unit's `fiscal_registration`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::FiscalRegistration>, required = true)]
     pub fiscal_registration: Value,
     /// When it was archived.
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -34,7 +34,7 @@ pub struct ProvisionRequest {
     pub issue_register_credential: bool,
     /// Regime configuration; `regime` must match the jurisdiction.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::UnitConfiguration>)]
     pub configuration: Option<Value>,
     /// Metadata of the unit.
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct ReplaceRequest {
     pub issue_register_credential: bool,
     /// Configuration of the new unit; defaults to the old unit's.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::UnitConfiguration>)]
     pub configuration: Option<Value>,
 }
 

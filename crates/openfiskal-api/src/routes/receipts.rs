@@ -84,7 +84,7 @@ pub fn receipt_json(op: &OperationRow) -> Result<Value, ApiError> {
 
 /// The receipt JSON of a completed operation (api.md §11).
 #[utoipa::path(get, path = "/v1/operations/{operationId}/receipt", tag = "receipts", params(("operationId" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = crate::schemas::receipt::Receipt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn get_receipt(
     State(app): State<AppState>,
     caller: Caller,

@@ -58,7 +58,7 @@ pub struct CreateRegisterRequest {
     /// 1–100 characters.
     pub label: String,
     /// `IT`, `DE` or `AT`.
-    #[schema(schema_with = crate::schemas::jurisdiction)]
+    #[schema(value_type = crate::schemas::enums::Jurisdiction)]
     pub jurisdiction: Jurisdiction,
     /// ≤ 70 characters.
     #[serde(default)]

@@ -24,7 +24,7 @@ pub struct ReadyBody {
     /// `ready` or `not_ready`.
     pub status: &'static str,
     /// `ok` or the reason per check (`database`, `migrations`, `durability`, `keystore`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schemas::service::ReadyChecks)]
     pub checks: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -82,7 +82,7 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
 }
 
 /// The OpenAPI 3.1 document of this contract.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "service", security(()), responses((status = 200, content_type = "application/json", body = Object)))]
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "service", security(()), responses((status = 200, content_type = "application/json", body = crate::schemas::service::OpenApiDocument)))]
 pub async fn openapi_json() -> Response {
     bytes_response(StatusCode::OK, crate::openapi_json().into_bytes())
 }

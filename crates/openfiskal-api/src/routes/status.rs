@@ -106,9 +106,10 @@ pub struct RegisterStatus {
     /// Its label.
     pub label: String,
     /// `active` or `archived`.
-    #[schema(schema_with = crate::schemas::register_state)]
+    #[schema(value_type = crate::schemas::enums::RegisterState)]
     pub state: openfiskal_core::RegisterState,
     /// `operational`, `degraded`, `offline`, `stale`.
+    #[schema(value_type = crate::schemas::enums::RegisterHealth)]
     pub status: &'static str,
     /// From the last heartbeat.
     pub self_reported_status: Option<String>,
@@ -126,13 +127,13 @@ pub struct RegisterStatus {
     /// From the last heartbeat.
     pub pending_operations: Option<u64>,
     /// The authoritative list of open operations, oldest first.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::schemas::fiscal_unit::OpenOperationRef>)]
     pub open_operations: Vec<Value>,
     /// From the last heartbeat.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Software>, required = true)]
     pub software: Value,
     /// `{id, state, reason}` of the current unit.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::fiscal_unit::StatusFiscalUnit>, required = true)]
     pub fiscal_unit: Value,
     /// When this status was computed.
     #[schema(value_type = String, format = DateTime)]
@@ -147,7 +148,7 @@ pub struct LocationStatus {
     /// The location.
     pub location_id: String,
     /// Registers per status.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schemas::fiscal_unit::RegisterStatusCounts)]
     pub counts: Value,
     /// Every register of the location, archived ones included.
     pub data: Vec<RegisterStatus>,

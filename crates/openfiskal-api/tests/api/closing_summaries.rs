@@ -23,7 +23,8 @@ both_backends! {
                 "total_cart_discounts": 0, "subtotal_after_all_discounts": 450, "rounding_adjustment": 0,
                 "total_gross": 450, "total_net": small["totals"]["total_net"], "total_tax": small["totals"]["total_tax"],
                 "tax_breakdown": small["totals"]["tax_breakdown"], "deposit_applied": 0, "net_payable": -450},
-            "payments": [pay("cash", "outbound", 450)]});
+            "payments": [{"position": 1, "method": "cash", "direction": "outbound", "amount": 450, "currency": "EUR",
+                          "reference": null, "cash": null}]});
         let sale_id = t.insert(&app, "sale", sale.clone(), None).await;
         let small_id = t.insert(&app, "sale", small.clone(), None).await;
         let ids = [

@@ -103,7 +103,7 @@ impl Till {
             cashier: json!({"id": "c1", "display_name": null}).to_string(),
             refs: refs.to_string(),
             data: data.to_string(),
-            fiscal: "{}".into(),
+            fiscal: fiscal_document(&self.fu, kind),
             warnings: "[]".into(),
             metadata: "{}".into(),
             closing_id: None,
@@ -124,6 +124,13 @@ impl Till {
         tx.commit().await.unwrap();
         id
     }
+}
+
+/// The fiscal document of an inserted operation: what a signed one carries, without the logs.
+fn fiscal_document(unit: &str, kind: &str) -> String {
+    let mut doc = openfiskal_core::document::TseDocument::new(unit, &Value::Null, kind == "training");
+    doc.state = openfiskal_core::FiscalState::Succeeded;
+    serde_json::to_string(&doc).unwrap()
 }
 
 /// `GET /v1/registers/{reg}/closings{query}`.

@@ -174,3 +174,157 @@ async fn tool_openapi_document_passes_openapi_spec_validator() {
     assert!(!ok, "openapi-spec-validator accepted a response without a description:\n{text}");
     assert!(text.contains("description") && text.contains("/v1/organizations"), "{text}");
 }
+
+/// The harness's contract check (`openfiskal_testkit::contract`, the `jsonschema` crate) on real
+/// answers: the check runs on every `send`, a real one-shot sale matches, and each drift from the
+/// document fails naming the call, the status and what the validator says.
+#[tokio::test]
+async fn the_contract_check_validates_real_answers_and_rejects_drift() {
+    let contract = openfiskal_testkit::contract::contract();
+    let app = TestApp::sqlite().await;
+    let d = crate::operations::de(&app).await;
+    let auth = bearer(&d.w.org_key);
+    let h = [("authorization", auth.as_str())];
+    let before = contract.checked();
+    let path = format!("/v1/registers/{}/sales", d.reg);
+    let body = json!({"cashier": {"id": "c1"}, "complete": true,
+        "line_items": [{"description": "Kaffee", "quantity": "1", "unit_price_gross": 350, "tax": {"rate": "0.19"},
+                        "line_discounts": [{"type": "fixed", "amount": 50, "label": "Stammkunde"}]}],
+        "payments": [{"method": "card", "direction": "inbound", "amount": 300, "card": {"last4": "1234"}}]});
+    let res = app.send("POST", &path, &h, Some(&body)).await;
+    let sale = res.expect(201, None);
+    assert!(contract.checked() >= before + 2, "send checked the request body and the answer");
+    assert_eq!(contract.check_response("POST", &path, 201, &res.body), Ok(true));
+    assert_eq!(contract.check_request("POST", &path, &serde_json::to_vec(&body).unwrap()), Ok(true));
+
+    let drifted = |f: &dyn Fn(&mut Value)| {
+        let mut v = sale.clone();
+        f(&mut v);
+        contract.check_response("POST", &path, 201, &serde_json::to_vec(&v).unwrap())
+    };
+    type Change<'a> = &'a dyn Fn(&mut Value);
+    let cases: [(&str, Change<'_>, &str); 8] = [
+        (
+            "a required field missing",
+            &|v: &mut Value| drop(v.as_object_mut().unwrap().remove("fiscal_state")),
+            "fiscal_state",
+        ),
+        ("a state outside the enum", &|v: &mut Value| v["state"] = json!("done"), "\"done\" is not one of"),
+        ("an undocumented field", &|v: &mut Value| v["surprise"] = json!(1), "surprise"),
+        ("an amount as a string", &|v: &mut Value| v["data"]["totals"]["net_payable"] = json!("300"), "net_payable"),
+        (
+            "a signed log without signature",
+            &|v: &mut Value| v["fiscal"]["end_event"]["signature"] = Value::Null,
+            "signature",
+        ),
+        (
+            "a line without its tax",
+            &|v: &mut Value| drop(v["data"]["line_items"][0].as_object_mut().unwrap().remove("tax")),
+            "tax",
+        ),
+        (
+            "a payment method outside the enum",
+            &|v: &mut Value| v["data"]["payments"][0]["method"] = json!("bitcoin"),
+            "bitcoin",
+        ),
+        ("a timestamp that is none", &|v: &mut Value| v["created_at"] = json!("yesterday"), "date-time"),
+    ];
+    for (what, change, says) in cases {
+        let e = drifted(change).expect_err(what);
+        assert!(e.contains(&format!("POST {path} → 201")), "{what}: {e}");
+        assert!(e.contains(says), "{what}: expected {says:?} in {e}");
+    }
+
+    // The error envelope: its `code` is an enum of the catalog.
+    let res = app.send("GET", "/v1/operations/op_01JN3Q8W6ZK4T5V7X9Y2B3C4D5", &h, None).await;
+    let mut err = res.expect(404, Some("not_found"));
+    err["code"] = json!("no_such_code");
+    let e = contract
+        .check_response("GET", "/v1/operations/op_01JN3Q8W6ZK4T5V7X9Y2B3C4D5", 404, &serde_json::to_vec(&err).unwrap())
+        .unwrap_err();
+    assert!(e.contains("→ 404") && e.contains("no_such_code"), "{e}");
+
+    // A body the server would refuse is refused by its documented schema too (the bodies are closed).
+    let mut unknown = body.clone();
+    unknown["colour"] = json!("red");
+    let e = contract.check_request("POST", &path, &serde_json::to_vec(&unknown).unwrap()).unwrap_err();
+    assert!(e.contains("colour"), "{e}");
+    assert_eq!(app.send("POST", &path, &h, Some(&unknown)).await.status, 400);
+    let void = json!({"cashier": {"id": "c1"}, "original_operation_id": sale["id"], "line_items": []});
+    let voids = format!("/v1/registers/{}/voids", d.reg);
+    assert!(
+        contract.check_request("POST", &voids, &serde_json::to_vec(&void).unwrap()).is_err(),
+        "a void takes no lines"
+    );
+    assert_eq!(app.send("POST", &voids, &h, Some(&void)).await.status, 400);
+}
+
+/// Each type's paths carry that type's request bodies, and the enums are named components.
+#[tokio::test]
+async fn each_operation_type_has_its_own_typed_bodies() {
+    let doc: Value = serde_json::from_str(&openfiskal_api::openapi_json()).unwrap();
+    let body_ref = |method: &str, path: &str| {
+        doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"].clone()
+    };
+    let response_ref = |method: &str, path: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"].clone()
+    };
+    for (segment, name) in [
+        ("sales", "Sale"),
+        ("cash-movements", "CashMovement"),
+        ("deposit-captures", "DepositCapture"),
+        ("voids", "Void"),
+    ] {
+        let s = |n: &str| json!(format!("#/components/schemas/{name}{n}Request"));
+        assert_eq!(body_ref("post", &format!("/v1/registers/{{registerId}}/{segment}")), s("Start"), "{segment}");
+        assert_eq!(body_ref("patch", &format!("/v1/{segment}/{{operationId}}")), s("Update"), "{segment}");
+        assert_eq!(body_ref("post", &format!("/v1/{segment}/{{operationId}}/complete")), s("Complete"), "{segment}");
+        for (method, path, status) in [
+            ("post", format!("/v1/registers/{{registerId}}/{segment}"), "201"),
+            ("get", format!("/v1/{segment}/{{operationId}}"), "200"),
+            ("post", format!("/v1/{segment}/{{operationId}}/cancel"), "200"),
+            ("post", format!("/v1/{segment}/{{operationId}}/fiscalize"), "200"),
+        ] {
+            assert_eq!(response_ref(method, &path, status), json!("#/components/schemas/Operation"), "{method} {path}");
+        }
+        let list = response_ref("get", &format!("/v1/registers/{{registerId}}/{segment}"), "200");
+        assert_eq!(list, json!("#/components/schemas/OperationList"));
+    }
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| schemas[name]["enum"].clone();
+    assert_eq!(values("OperationState"), json!(["open", "completed", "cancelled"]));
+    assert_eq!(values("FiscalState"), json!(["pending", "succeeded", "failed"]));
+    assert_eq!(values("Jurisdiction"), json!(["DE", "AT", "IT"]));
+    assert_eq!(values("TransmissionStatus"), json!(["pending", "transmitted", "failed"]));
+    assert_eq!(
+        values("OperationType"),
+        json!(["sale", "refund", "exchange", "void", "cash_movement", "deposit", "deposit_capture", "training"])
+    );
+    assert_eq!(schemas["Operation"]["properties"]["fiscal"]["$ref"], "#/components/schemas/TseDocument");
+    assert_eq!(
+        response_ref("get", "/v1/operations/{operationId}/receipt", "200"),
+        json!("#/components/schemas/Receipt")
+    );
+    assert_eq!(schemas["ClosingBody"]["properties"]["summary"]["$ref"], "#/components/schemas/ClosingSummary");
+    // Nothing in the document is an untyped object any more, except free-form metadata and the
+    // regime blocks that stay open until their regimes fill them.
+    let mut bare = Vec::new();
+    fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                let object =
+                    m.get("type") == Some(&json!("object")) || m.get("type") == Some(&json!(["object", "null"]));
+                if object && !m.contains_key("properties") && !m.contains_key("additionalProperties") {
+                    out.push(at.to_owned());
+                }
+                for (k, v) in m {
+                    walk(v, &format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(v, &format!("{at}/{i}"), out)),
+            _ => {}
+        }
+    }
+    walk(&doc["paths"], "#/paths", &mut bare);
+    assert!(bare.is_empty(), "untyped bodies: {bare:?}");
+}

@@ -15,7 +15,7 @@ pub struct CancelRequest {
 #[utoipa::path(post, path = "/v1/sales/{operationId}/cancel", tag = "operations", params(("operationId" = String, Path)),
     summary = "Cancel an open sale",
     request_body = CancelRequest,
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn cancel_operation(
     State(app): State<AppState>,
     caller: Caller,

@@ -65,8 +65,8 @@ pub(super) async fn begin_change(
 /// event: nothing is signed, whatever the unit's state.
 #[utoipa::path(patch, path = "/v1/sales/{operationId}", tag = "operations", params(("operationId" = String, Path)),
     summary = "Update an open sale",
-    request_body(content = Object, description = "The PATCH body of the type (api.md §7.4)"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = crate::schemas::bodies::SaleUpdateRequest, description = "The PATCH body of the type (api.md §7.4)"),
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_operation(
     State(app): State<AppState>,
     caller: Caller,
@@ -87,8 +87,8 @@ pub async fn update_operation(
 /// the answer carries the full fiscal document.
 #[utoipa::path(post, path = "/v1/sales/{operationId}/complete", tag = "operations", params(("operationId" = String, Path)),
     summary = "Complete a sale",
-    request_body(content = Object, description = "The complete body of the type (api.md §7.4)"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = crate::schemas::bodies::SaleCompleteRequest, description = "The complete body of the type (api.md §7.4)"),
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn complete_operation(
     State(app): State<AppState>,
     caller: Caller,

@@ -5,7 +5,7 @@ use super::*;
 /// Retry the recording of a completed operation whose fiscal state is `failed`.
 #[utoipa::path(post, path = "/v1/sales/{operationId}/fiscalize", tag = "operations", params(("operationId" = String, Path)),
     summary = "Retry the fiscalization of a sale",
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody)))]
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody)))]
 pub async fn fiscalize_operation(
     State(app): State<AppState>,
     caller: Caller,

@@ -5,7 +5,7 @@ use super::*;
 /// Retrieve an operation under its type's path.
 #[utoipa::path(get, path = "/v1/sales/{operationId}", tag = "operations", params(("operationId" = String, Path)),
     summary = "Retrieve a sale",
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 404, body = ErrorBody)))]
 pub async fn get_operation_of_type(
     State(app): State<AppState>,
     caller: Caller,
@@ -19,7 +19,7 @@ pub async fn get_operation_of_type(
 
 /// Retrieve an operation of any type.
 #[utoipa::path(get, path = "/v1/operations/{operationId}", tag = "operations", params(("operationId" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = crate::schemas::operation::Operation), (status = 404, body = ErrorBody)))]
 pub async fn get_operation(
     State(app): State<AppState>,
     caller: Caller,
@@ -84,8 +84,8 @@ pub(super) async fn list(
 /// A register's operations of the path's type, newest first.
 #[utoipa::path(get, path = "/v1/registers/{registerId}/sales", tag = "operations",
     summary = "List a register's sales",
-    params(("registerId" = String, Path), ("state" = Option<String>, Query), ("fiscal_state" = Option<String>, Query), ("external_id" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("registerId" = String, Path), ("state" = Option<crate::schemas::enums::OperationState>, Query), ("fiscal_state" = Option<crate::schemas::enums::FiscalState>, Query), ("external_id" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = crate::schemas::operation::OperationList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_operations_of_type(
     State(app): State<AppState>,
     caller: Caller,
@@ -100,8 +100,8 @@ pub async fn list_operations_of_type(
 
 /// A register's operations of every type (filter `type`), newest first.
 #[utoipa::path(get, path = "/v1/registers/{registerId}/operations", tag = "operations",
-    params(("registerId" = String, Path), ("type" = Option<String>, Query), ("state" = Option<String>, Query), ("fiscal_state" = Option<String>, Query), ("external_id" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("registerId" = String, Path), ("type" = Option<crate::schemas::enums::OperationType>, Query), ("state" = Option<crate::schemas::enums::OperationState>, Query), ("fiscal_state" = Option<crate::schemas::enums::FiscalState>, Query), ("external_id" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = crate::schemas::operation::OperationList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_operations(
     State(app): State<AppState>,
     caller: Caller,

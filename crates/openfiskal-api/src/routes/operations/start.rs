@@ -6,8 +6,8 @@ use super::*;
 /// `"complete": true` the operation is also completed in the same call.
 #[utoipa::path(post, path = "/v1/registers/{registerId}/sales", tag = "operations", params(("registerId" = String, Path)),
     summary = "Start a sale",
-    request_body(content = Object, description = "The start body of the type (api.md §7.4)"),
-    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = crate::schemas::bodies::SaleStartRequest, description = "The start body of the type (api.md §7.4)"),
+    responses((status = 201, body = crate::schemas::operation::Operation), (status = 200, body = crate::schemas::operation::Operation, description = "The operation started earlier with this client `id` and the same body."), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn start_operation(
     State(app): State<AppState>,
     caller: Caller,
