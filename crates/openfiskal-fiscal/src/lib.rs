@@ -17,11 +17,13 @@
 //! unit's jurisdiction. It knows no HTTP: its [`FiscalError`] becomes the HTTP answer in the API
 //! crate, in one `From`.
 
+pub mod closing;
 pub mod device;
 mod error;
 pub mod journal;
 pub mod keys;
 pub mod lifecycle;
+pub mod operation;
 pub mod provision;
 pub mod tse;
 pub mod units;

@@ -193,7 +193,7 @@ pub fn sign(plan: &TsePlan, unit: &FiscalUnitRow, signer: &dyn Signer, now_us: i
 }
 
 /// `409` unless the unit may sign.
-fn ensure_signing(unit: &FiscalUnitRow, kind: StepKind) -> Result<(), FiscalError> {
+pub(crate) fn ensure_signing(unit: &FiscalUnitRow, kind: StepKind) -> Result<(), FiscalError> {
     match (unit.state, kind) {
         (FiscalUnitState::Active, _) => Ok(()),
         (FiscalUnitState::Decommissioned, StepKind::Fiscalize) => Err(FiscalError::conflict(

@@ -13,12 +13,12 @@ use openfiskal_core::closing::{ClosedOperation, Summary, summarize};
 use openfiskal_core::period::{self, Calendar};
 use openfiskal_core::{FiscalUnitState, Jurisdiction, RegisterId, Timestamp};
 use openfiskal_store::repo::closings::{self, ClosedOperationRow, ClosingRow};
-use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use openfiskal_store::repo::fiscal_units;
 use openfiskal_store::repo::locations;
 use openfiskal_store::repo::registers::{self, RegisterRow};
 use openfiskal_store::{Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, codes};
@@ -29,7 +29,6 @@ use crate::state::AppState;
 use crate::validate::{self, path_id, to_json};
 use openfiskal_fiscal::device::DeviceFailure;
 use openfiskal_fiscal::lifecycle;
-use openfiskal_fiscal::tse::{TseOutcome, TsePlan};
 
 /// The kind of closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -204,42 +203,6 @@ async fn summary_of(db: &mut impl Db, org: &str, rows: Vec<ClosedOperationRow>) 
     summarize(&ops).map_err(|e| ApiError::internal(&e))
 }
 
-/// The DE Kassenabschluss (de-tse.md §6.5): the next Z number, a StartTransaction and a
-/// FinishTransaction `SonstigerVorgang` / `Kassenabschluss Z_NR=<n>` on the locked unit, journalled
-/// as the closing's; the Z counter advances only once both are signed.
-async fn sign_daily(
-    app: &AppState,
-    tx: &mut Tx,
-    register: &RegisterRow,
-    unit: &mut FiscalUnitRow,
-    closing_id: &str,
-) -> Result<Result<(Value, i64), DeviceFailure>, ApiError> {
-    let last = closings::z_counter(tx, &register.id).await?;
-    let z = last + 1;
-    let process_data = openfiskal_de_tse::closing_process_data(u64::try_from(z).map_err(|e| ApiError::internal(&e))?);
-    let process_type = openfiskal_de_tse::PROCESS_TYPE_SONSTIGER_VORGANG;
-    let plan = TsePlan::StartFinish { process_type, process_data };
-    let signed = match app.fiscal.tse_step_in_tx(tx, unit, closing_id, &plan).await? {
-        TseOutcome::Signed(s) => s,
-        TseOutcome::DeviceFailed(f) => return Ok(Err(f)),
-    };
-    let (Some(start), Some(finish)) = (&signed.start, &signed.finish) else {
-        return Err(ApiError::internal(&"a closing signs start and finish"));
-    };
-    closings::claim_journal_entries(tx, &unit.id, closing_id, &[start.transaction_counter, finish.transaction_counter])
-        .await?;
-    closings::advance_z_counter(tx, &register.id, last).await?;
-    let registration: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
-        .map_err(|e| ApiError::internal(&e))?;
-    let fiscal = json!({
-        "regime": "tse", "z_number": z, "tse_serial": registration["tse_serial"],
-        "transaction_number": signed.transaction_number, "transaction_counter": finish.transaction_counter,
-        "signature": finish.signature, "signed_at": finish.signed_at, "process_type": finish.process_type,
-        "process_data": finish.process_data, "dsfinvk_export_id": null,
-    });
-    Ok(Ok((fiscal, z)))
-}
-
 /// A device failure during the closing: nothing of the request is kept (the caller dropped its
 /// transaction), but the unit moves to `error` (api.md §6.6, §3.2 `fiscal_device_unavailable`).
 async fn unit_failed(app: &AppState, org: &str, unit_id: &str, f: &DeviceFailure) -> Result<(), ApiError> {
@@ -335,9 +298,9 @@ pub async fn create_closing(
         closings::operations_ended_in(&mut tx, &org, &register.id, from, to).await?
     };
     let summary = summary_of(&mut tx, &org, rows).await?;
-    let (fiscal, z_number) = if kind == ClosingType::Daily && register.jurisdiction == Jurisdiction::De {
-        match sign_daily(&app, &mut tx, &register, &mut unit, &id).await? {
-            Ok((fiscal, z)) => (Some(fiscal), Some(z)),
+    let (fiscal, z_number) = if kind == ClosingType::Daily {
+        match app.fiscal.daily_closing_record(&mut tx, register.jurisdiction, &register.id, &mut unit, &id).await? {
+            Ok(record) => record.map_or((None, None), |r| (Some(r.fiscal), Some(r.z_number))),
             Err(f) => {
                 drop(tx);
                 unit_failed(&app, &org, &unit_id, &f).await?;

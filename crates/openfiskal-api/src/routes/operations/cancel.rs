@@ -32,47 +32,23 @@ pub async fn cancel_operation(
     let cancelled = op.state.cancel().map_err(|_| {
         ApiError::conflict(codes::INVALID_STATE_TRANSITION, format!("A {} operation cannot be cancelled.", op.state))
     })?;
-    let mut fiscal = tse_document(&op)?;
     let read = op.resource_version;
-    let tx = match fiscal.transaction_number {
-        Some(transaction_number) => {
-            drop(db);
-            let process_data = openfiskal_de_tse::ProcessData::cancel().to_string();
-            let process_type = openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG;
-            let plan = TsePlan::Finish { transaction_number, process_type, process_data };
-            let step = app
-                .fiscal
-                .tse_step(&op.organization_id, &op.fiscal_unit_id, &op.id, &plan, StepKind::Operation)
-                .await?;
-            match step.outcome {
-                TseOutcome::Signed(signed) => fiscal.end_event = signed.finish,
-                TseOutcome::DeviceFailed(f) => {
-                    // The operation stays open; the unit's failure is committed, nothing is answered
-                    // as stored.
-                    step.tx.commit().await?;
-                    return Err(f.into());
-                }
-            }
-            step.tx
-        }
-        None => {
-            // Nothing to sign (its start failed), but a cancel is still a fiscal event of the unit.
-            let unit = fiscal_units::get(&mut db, &op.organization_id, &op.fiscal_unit_id)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
-            if unit.state != FiscalUnitState::Active {
-                return Err(ApiError::conflict(
-                    codes::FISCAL_UNIT_NOT_ACTIVE,
-                    format!("The fiscal unit is {}.", unit.state),
-                ));
-            }
-            drop(db);
-            app.store.begin().await?
-        }
-    };
+    let register =
+        registers::get(&mut db, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    drop(db);
+    let step = app
+        .fiscal
+        .operation_step(register.jurisdiction, op_ref(&op), OperationStep::Cancel { stored: &op.fiscal })
+        .await?;
+    if let Some(f) = step.failed {
+        // The operation stays open; the unit's failure is committed, nothing is answered as stored.
+        step.tx.commit().await?;
+        return Err(f.into());
+    }
+    op.fiscal.clone_from(&step.fiscal);
+    let tx = step.tx;
     op.state = cancelled;
     op.cancelled_at = Some(app.now_us());
     op.cancellation_reason = req.reason;
-    op.fiscal = to_json(&fiscal)?;
     save(&app, tx, &idem, op, read).await
 }

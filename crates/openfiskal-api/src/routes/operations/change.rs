@@ -106,7 +106,7 @@ pub async fn complete_operation(
     drop(db);
     mark_completed(&app, &mut op, issuer)?;
     let original_kind = scope.original.as_ref().map(|o| o.kind.as_str());
-    let TseStepTx { mut tx, .. } = record(&app, &mut op, original_kind, StepKind::Operation).await?;
+    let mut tx = record(&app, register.jurisdiction, &mut op, original_kind, true, false).await?;
     recheck_original(&mut tx, kind, &register, &scope).await?;
     save(&app, tx, &idem, op, read).await
 }

@@ -36,8 +36,9 @@ pub async fn fiscalize_operation(
     }
     let read = op.resource_version;
     let original_kind = original_kind(&mut db, &op).await?;
+    let jurisdiction = register_jurisdiction(&mut db, &op).await?;
     drop(db);
-    let TseStepTx { tx, .. } = record(&app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await?;
+    let tx = record(&app, jurisdiction, &mut op, original_kind.as_deref(), true, true).await?;
     save(&app, tx, &idem, op, read).await
 }
 
@@ -47,6 +48,12 @@ async fn original_kind(db: &mut impl Db, op: &OperationRow) -> Result<Option<Str
         Some(id) => operations::get(db, &op.organization_id, id).await?.map(|o| o.kind),
         None => None,
     })
+}
+
+/// The jurisdiction of `op`'s register.
+async fn register_jurisdiction(db: &mut impl Db, op: &OperationRow) -> Result<Jurisdiction, ApiError> {
+    let register = registers::get(db, &op.organization_id, &op.register_id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(register.jurisdiction)
 }
 
 /// The automatic retry (api.md §7.5): signs up to `limit` completed operations whose
@@ -64,7 +71,8 @@ pub async fn retry_failed(app: &AppState, limit: i64) -> Result<usize, ApiError>
         }
         let read = op.resource_version;
         let original_kind = original_kind(&mut db, &op).await?;
-        let TseStepTx { mut tx, .. } = match record(app, &mut op, original_kind.as_deref(), StepKind::Fiscalize).await {
+        let jurisdiction = register_jurisdiction(&mut db, &op).await?;
+        let mut tx = match record(app, jurisdiction, &mut op, original_kind.as_deref(), true, true).await {
             Ok(step) => step,
             Err(e) if e.status == StatusCode::CONFLICT => continue, // the unit left `active` meanwhile
             Err(e) => return Err(e),

@@ -36,12 +36,10 @@ use std::collections::HashMap;
 use axum::extract::{MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use openfiskal_core::document::{TransmissionStatus, TseDocument, TseFailure};
 use openfiskal_core::operation::{FromIdGen, Jurisdiction, Stage};
-use openfiskal_core::{FiscalState, FiscalUnitState, OperationState, RegisterId, Timestamp};
-use openfiskal_fiscal::device::DeviceFailure;
-use openfiskal_fiscal::tse::{StepKind, TseOutcome, TsePlan, TseStepTx};
-use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
+use openfiskal_core::{FiscalState, OperationState, RegisterId, Timestamp};
+use openfiskal_fiscal::FiscalService;
+use openfiskal_fiscal::operation::{OperationRef, OperationStep, OperationStepTx};
 use openfiskal_store::repo::locations::{self, LocationRow};
 use openfiskal_store::repo::operations::{self, ListFilter, OperationRow};
 use openfiskal_store::repo::orgs;
@@ -69,9 +67,6 @@ pub use self::fiscalize::retry_failed;
 pub(crate) use self::read::load_any;
 pub use self::render::operation_json;
 use self::{original::*, record::*, render::*, scope::*};
-
-/// The warning of an operation completed while its TSE failed (api.md §7.6, AEAO § 146a No. 7.2).
-const TSE_FAILED: &str = "The TSE failed; print \"TSE ausgefallen\" and fiscalize later.";
 
 /// At most this many open operations per fiscal unit (api.md §7.5).
 const MAX_OPEN: i64 = 2_000;
@@ -131,19 +126,10 @@ fn check_if_match(headers: &HeaderMap, version: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The register's jurisdiction, if its registers record operations yet (the fiscal service says).
 fn jurisdiction(register: &RegisterRow) -> Result<Jurisdiction, ApiError> {
-    match register.jurisdiction {
-        Jurisdiction::De => Ok(Jurisdiction::De),
-        // The AT and IT regimes record operations in their own issues; their registers refuse
-        // operations until then instead of pretending to fiscalize them.
-        Jurisdiction::At | Jurisdiction::It => Err(ApiError::validation(
-            "type",
-            format!(
-                "Operations on {} registers are not available yet; DE registers record them.",
-                register.jurisdiction
-            ),
-        )),
-    }
+    FiscalService::ensure_records_operations(register.jurisdiction)?;
+    Ok(register.jurisdiction)
 }
 
 /// Writes a changed operation (one version up, guarded by the version it was read at), stores the

@@ -34,7 +34,7 @@ pub(super) async fn load_original(
         return Err(invalid_original("The original operation must be completed and fiscally succeeded."));
     }
     let fiscal: Value = serde_json::from_str(&row.fiscal).map_err(|e| ApiError::internal(&e))?;
-    if fiscal["regime"] != "tse" {
+    if fiscal["regime"] != register.jurisdiction.regime() {
         return Err(invalid_original("The original operation belongs to another jurisdiction."));
     }
     let later: Vec<OperationRow> = operations::referencing(tx, &register.organization_id, &row.id)

@@ -1,4 +1,4 @@
-//! The operation as the API shows it (api.md §7.2) and the pieces of its `tse` fiscal document (§9.2).
+//! The operation as the API shows it (api.md §7.2).
 
 use super::*;
 
@@ -19,22 +19,6 @@ pub fn operation_json(o: &OperationRow) -> Result<Value, ApiError> {
         "cancellation_reason": o.cancellation_reason, "created_at": ts(Some(o.created_at)),
         "updated_at": ts(Some(o.updated_at)),
     }))
-}
-
-/// The initial `tse` fiscal document (api.md §9.2): nothing signed, the unit's registration copied.
-pub(super) fn initial_fiscal(unit: &FiscalUnitRow, training: bool) -> Result<TseDocument, ApiError> {
-    let reg: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(TseDocument::new(&unit.id, &reg, training))
-}
-
-/// The stored `tse` document of `op`.
-pub(super) fn tse_document(op: &OperationRow) -> Result<TseDocument, ApiError> {
-    serde_json::from_str(&op.fiscal).map_err(|e| ApiError::internal(&e))
-}
-
-pub(super) fn failure(app: &AppState, f: &DeviceFailure) -> TseFailure {
-    TseFailure { reason: format!("TSE {}", f.reason), since: Timestamp::from_micros(app.now_us()) }
 }
 
 pub(super) fn refs_json(refs: &body::Refs, original_id: Option<&str>) -> Result<String, ApiError> {

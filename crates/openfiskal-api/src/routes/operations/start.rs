@@ -101,54 +101,29 @@ pub async fn start_operation(
         original_operation_id: original_id,
         issuer: None,
     };
-    // A one-shot signs its start and finish in one step, with the completion rules above.
-    let original_kind = scope.original.as_ref().map(|o| o.kind.as_str());
-    let plan = match body.complete {
-        true => TsePlan::StartFinish {
-            process_type: openfiskal_de_tse::PROCESS_TYPE_KASSENBELEG,
-            process_data: process_data(&op, original_kind)?,
-        },
-        false => TsePlan::Start,
+    // A one-shot signs its start and finish in one step, with the completion rules above; it is the
+    // whole sale, so after a device failure it completes as `failed` (api.md §7.6), the till goes
+    // on, and fiscalize signs it once the unit is recovered.
+    let mut tx = match issuer {
+        Some(issuer) => {
+            mark_completed(&app, &mut op, issuer)?;
+            let original_kind = scope.original.as_ref().map(|o| o.kind.as_str());
+            record(&app, j, &mut op, original_kind, false, false).await?
+        }
+        None => {
+            let step = app.fiscal.operation_step(j, op_ref(&op), OperationStep::Start).await?;
+            apply_step(&mut op, &step);
+            step.tx
+        }
     };
-    let TseStepTx { mut tx, unit, outcome } =
-        app.fiscal.tse_step(&op.organization_id, &op.fiscal_unit_id, &op.id, &plan, StepKind::Operation).await?;
-    if operations::count_open_for_unit(&mut tx, &unit.id).await? >= MAX_OPEN {
+    if operations::count_open_for_unit(&mut tx, &op.fiscal_unit_id).await? >= MAX_OPEN {
         return Err(ApiError::conflict(
             codes::TOO_MANY_OPEN_OPERATIONS,
             "The fiscal unit already has 2,000 open operations.",
         ));
     }
     recheck_original(&mut tx, kind, &register, &scope).await?;
-    let mut fiscal = initial_fiscal(&unit, kind == OpKind::Training)?;
-    match &outcome {
-        TseOutcome::Signed(signed) => {
-            fiscal.transaction_number = Some(signed.transaction_number);
-            fiscal.start_event.clone_from(&signed.start);
-            fiscal.state = FiscalState::of_step(true);
-        }
-        TseOutcome::DeviceFailed(f) => {
-            fiscal.tse_failure = Some(failure(&app, f));
-            let message = if body.complete {
-                // A one-shot is the whole sale: it completes as `failed` (api.md §7.6), the till goes
-                // on, and fiscalize signs start and finish once the unit is recovered.
-                fiscal.state = FiscalState::of_step(false);
-                fiscal.transmission_status = TransmissionStatus::Failed;
-                TSE_FAILED
-            } else {
-                "The TSE failed at start."
-            };
-            op.warnings = json!([{"code": "tse_failure", "message": message}]).to_string();
-        }
-    }
-    op.fiscal_state = fiscal.state;
-    op.fiscal = to_json(&fiscal)?;
     op.sequence_number = operations::next_sequence(&mut tx, &register.id).await?;
-    if let Some(issuer) = issuer {
-        mark_completed(&app, &mut op, issuer)?;
-        if let TseOutcome::Signed(_) = outcome {
-            apply_record(&app, &mut tx, &mut op, &unit, &outcome).await?;
-        }
-    }
     operations::insert(&mut tx, &op).await?;
     let out = operation_json(&op)?;
     let headers = vec![("location".into(), format!("/v1/{}/{}", kind.segment(), op.id)), etag(op.resource_version)];
