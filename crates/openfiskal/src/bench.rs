@@ -138,7 +138,7 @@ impl Report {
         );
         t += &row(
             format!(
-                "durable commits ({:.0}/s, {:.2} requests each, 2 requests a sale)",
+                "durable commits ({:.0}/s, {:.1} requests each, 2 a sale)",
                 self.commits_per_s, self.txs_per_commit
             ),
             self.commits_per_s * self.txs_per_commit / TRANSACTIONS_PER_SALE,
