@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{AnyOfBuilder, Object, ObjectBuilder, Ref, Schema, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, Ref, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::enums::{
@@ -220,15 +220,6 @@ pub struct ExchangeData {
     pub customer: Option<Customer>,
 }
 
-/// `payments` of a cash movement's block: present only in a void of a cash movement, whose `data`
-/// is the original's block with the payments reversed; having none, it carries `"payments": null`.
-fn always_null() -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::Null)
-        .description(Some("Only in a void of a cash movement (a copy of its block), and there always `null`."))
-        .build()
-}
-
 /// `data` of a cash movement.
 #[derive(ToSchema)]
 pub struct CashMovementData {
@@ -243,9 +234,6 @@ pub struct CashMovementData {
     /// ≤ 200 characters.
     #[schema(required = true)]
     pub description: Option<String>,
-    /// Only in a void of a cash movement (see [`always_null`]).
-    #[schema(schema_with = always_null, required = false)]
-    pub payments: (),
 }
 
 /// `data` of an operation, by its `type`: sale, training, deposit → [`SaleData`]; deposit capture

@@ -285,6 +285,8 @@ both_backends! {
     let cm = c.one_shot("cash-movements", json!({"direction": "out", "amount": 2500, "reason": "banking"})).await;
     let vc = c.one_shot("voids", json!({"original_operation_id": cm["id"]})).await;
     c.check_signed(&vc, "Beleg^0.00_0.00_0.00_0.00_25.00^25.00:Bar").await;
+    // The movement's block as it was: a block without payments gains no `"payments": null`.
+    assert_eq!(vc["data"], cm["data"], "a cash movement's void copies its block");
 }
 }
 

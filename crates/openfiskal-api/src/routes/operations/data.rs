@@ -334,7 +334,8 @@ fn void(orig: &Original) -> Result<Value, ApiError> {
     if let Some(n) = data["totals"]["net_payable"].as_i64() {
         data["totals"]["net_payable"] = json!(-n);
     }
-    for p in data["payments"].as_array_mut().into_iter().flatten() {
+    // `get_mut`, not indexing: a block without payments (a cash movement's) must not gain a `null`.
+    for p in data.get_mut("payments").and_then(Value::as_array_mut).into_iter().flatten() {
         let flipped = if p["direction"] == "inbound" { "outbound" } else { "inbound" };
         p["direction"] = json!(flipped);
     }
