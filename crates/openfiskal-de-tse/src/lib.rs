@@ -5,6 +5,7 @@
 
 pub mod algorithm;
 pub mod curve;
+pub mod document;
 pub mod dtbs;
 pub mod error;
 pub mod gross;

@@ -7,8 +7,9 @@
 //! operations with the TSE; Austria and Italy refuse them until their regimes record them (the
 //! Austrian and Italian issues add an arm each here).
 
-use openfiskal_core::document::{TransmissionStatus, TseDocument, TseFailure};
-use openfiskal_core::{FiscalState, Jurisdiction, Timestamp};
+use openfiskal_core::document::TseDocument;
+use openfiskal_core::{FiscalState, Jurisdiction};
+use openfiskal_de_tse::document as tse_document;
 use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use openfiskal_store::repo::operations;
@@ -17,9 +18,6 @@ use serde_json::Value;
 use crate::device::DeviceFailure;
 use crate::tse::{StepKind, TseOutcome, TsePlan, TseStepTx};
 use crate::{FiscalError, FiscalService, to_json};
-
-/// The warning of an operation completed while its TSE failed (api.md §7.6, AEAO § 146a No. 7.2).
-const TSE_FAILED: &str = "The TSE failed; print \"TSE ausgefallen\" and fiscalize later.";
 
 /// The operation a step belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -126,14 +124,13 @@ impl FiscalService {
                 let mut doc = initial_document(&s.unit, op.kind)?;
                 let warning = match &s.outcome {
                     TseOutcome::Signed(signed) => {
-                        doc.transaction_number = Some(signed.transaction_number);
-                        doc.start_event.clone_from(&signed.start);
-                        doc.state = FiscalState::of_step(true);
+                        let start = signed.start.clone().ok_or_else(|| FiscalError::internal(&"a start signs"))?;
+                        tse_document::started(&mut doc, signed.transaction_number, start);
                         None
                     }
                     TseOutcome::DeviceFailed(f) => {
-                        doc.tse_failure = Some(self.failure(f));
-                        Some(Warning { code: "tse_failure", message: "The TSE failed at start." })
+                        tse_document::failed(&mut doc, &f.reason, self.clock.now(), false);
+                        Some(Warning { code: "tse_failure", message: tse_document::TSE_FAILED_AT_START })
                     }
                 };
                 finish(s.tx, &doc, warning, None)
@@ -188,10 +185,10 @@ impl FiscalService {
         }
     }
 
-    /// Writes a recording's outcome into `doc`: signed, the Finish (and a Start if this step signed
-    /// one), the receipt number and the QR code; after a device failure `failed` and the warning
-    /// (the till is never blocked, api.md §7.6; the unit is in `error` in `tx`). Times are those of
-    /// the step, never back-dated (api.md §7.5).
+    /// Writes a recording's outcome into `doc` (`openfiskal_de_tse::document`): signed, with the
+    /// receipt number allocated here from the register's row; after a device failure `failed` and
+    /// the warning (the till is never blocked, api.md §7.6; the unit is in `error` in `tx`). Times
+    /// are those of the step, never back-dated (api.md §7.5).
     async fn apply_record(
         &self,
         tx: &mut Tx,
@@ -200,47 +197,35 @@ impl FiscalService {
         doc: &mut TseDocument,
         outcome: &TseOutcome,
     ) -> Result<Option<Warning>, FiscalError> {
-        let now = self.now_us();
+        let now = self.clock.now();
         match outcome {
             TseOutcome::Signed(signed) => {
-                let start = signed.start.clone().or_else(|| doc.start_event.clone());
-                let (Some(start), Some(finish)) = (start, signed.finish.clone()) else {
-                    return Err(FiscalError::internal(&"a recording signs a finish after a start"));
-                };
-                let tx_number = signed.transaction_number;
+                let finish =
+                    signed.finish.clone().ok_or_else(|| FiscalError::internal(&"a recording signs a finish"))?;
                 let receipt = operations::next_receipt_number(tx, op.register_id).await?;
                 let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
-                let year = Timestamp::from_micros(now).to_jiff().to_zoned(tz).year();
-                doc.transaction_number = Some(tx_number);
-                doc.verification.qr_data = Some(crate::tse::qr_data(unit, tx_number, &start, &finish)?);
-                doc.start_event = Some(start);
-                doc.end_event = Some(finish);
-                doc.document_number = Some(format!("{year}-{receipt:06}"));
-                doc.document_type = Some("Kassenbeleg".to_owned());
-                doc.transmission_status = TransmissionStatus::Transmitted;
-                doc.transmitted_at = Some(Timestamp::from_micros(now));
-                doc.state = FiscalState::of_step(true);
+                let year = now.to_jiff().to_zoned(tz).year();
+                let number = format!("{year}-{receipt:06}");
+                let (tx_number, start) = (signed.transaction_number, signed.start.clone());
+                tse_document::recorded(doc, &registration(unit)?, tx_number, start, finish, number, now)
+                    .map_err(|e| FiscalError::internal(&e))?;
                 Ok(None)
             }
             TseOutcome::DeviceFailed(f) => {
-                doc.tse_failure = Some(self.failure(f));
-                doc.transmission_status = TransmissionStatus::Failed;
-                doc.state = FiscalState::of_step(false);
-                Ok(Some(Warning { code: "tse_failure", message: TSE_FAILED }))
+                tse_document::failed(doc, &f.reason, now, true);
+                Ok(Some(Warning { code: "tse_failure", message: tse_document::TSE_FAILED }))
             }
         }
     }
+}
 
-    fn failure(&self, f: &DeviceFailure) -> TseFailure {
-        TseFailure { reason: format!("TSE {}", f.reason), since: Timestamp::from_micros(self.now_us()) }
-    }
+fn registration(unit: &FiscalUnitRow) -> Result<Value, FiscalError> {
+    serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null")).map_err(|e| FiscalError::internal(&e))
 }
 
 /// The initial `tse` document (api.md §9.2): nothing signed, the unit's registration copied.
 fn initial_document(unit: &FiscalUnitRow, kind: &str) -> Result<TseDocument, FiscalError> {
-    let reg: Value = serde_json::from_str(unit.fiscal_registration.as_deref().unwrap_or("null"))
-        .map_err(|e| FiscalError::internal(&e))?;
-    Ok(TseDocument::new(&unit.id, &reg, kind == "training"))
+    Ok(tse_document::initial(&unit.id, &registration(unit)?, kind))
 }
 
 fn parse(stored: &str) -> Result<TseDocument, FiscalError> {

@@ -13,7 +13,7 @@ use openfiskal_core::document::TseEvent;
 use openfiskal_core::regime::StartRecord;
 use openfiskal_core::{FiscalUnitState, Jurisdiction, Timestamp};
 use openfiskal_crypto::Signer;
-use openfiskal_de_tse::{QrCode, TseAlgorithm, TseChain, TseStep};
+use openfiskal_de_tse::{TseChain, TseStep};
 use openfiskal_store::Tx;
 use openfiskal_store::repo::fiscal_units::{self, FiscalUnitRow};
 use serde_json::{Value, json};
@@ -302,34 +302,4 @@ impl FiscalService {
             .await?;
         Ok(TseOutcome::Signed(Box::new(signed)))
     }
-}
-
-/// The 12-field DSFinV-K V0 string of a finished transaction (api.md §9.2, de-tse.md §7).
-pub fn qr_data(
-    unit: &FiscalUnitRow,
-    tx_number: i64,
-    start: &TseEvent,
-    finish: &TseEvent,
-) -> Result<String, FiscalError> {
-    let internal = |e: &dyn std::fmt::Display| FiscalError::internal(e);
-    let reg = registration(unit)?;
-    // The unit's own algorithm, fixed by its curve at provisioning (de-tse.md §2.1).
-    let algorithm = reg["signature_algorithm"]
-        .as_str()
-        .and_then(TseAlgorithm::from_name)
-        .ok_or_else(|| internal(&"the unit's registration names no TSE signature algorithm"))?;
-    let b64 = |s: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s).map_err(|e| internal(&e));
-    let qr = QrCode {
-        client_id: reg["client_id"].as_str().unwrap_or_default().to_owned(),
-        process_type: finish.process_type.clone(),
-        process_data: finish.process_data.clone(),
-        transaction_number: u64::try_from(tx_number).map_err(|e| internal(&e))?,
-        signature_counter: u64::try_from(finish.transaction_counter).map_err(|e| internal(&e))?,
-        start_time: start.signed_at.as_secs(),
-        log_time: finish.signed_at.as_secs(),
-        algorithm,
-        signature: b64(&finish.signature)?,
-        public_key: b64(reg["public_key"].as_str().unwrap_or_default())?,
-    };
-    qr.to_qr_data().map_err(|e| internal(&e))
 }
