@@ -81,11 +81,6 @@ impl FiscalError {
         Self::refused(Refusal::Invalid, codes::INVALID_REQUEST, message).param(param)
     }
 
-    /// `422` with its own catalog code.
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::refused(Refusal::Unprocessable, code, message)
-    }
-
     /// A broken invariant.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())

@@ -88,12 +88,7 @@ impl FiscalService {
     pub fn ensure_records_operations(jurisdiction: Jurisdiction) -> Result<(), FiscalError> {
         match jurisdiction {
             Jurisdiction::De => Ok(()),
-            // The AT and IT regimes record operations in their own issues; their registers refuse
-            // operations until then instead of pretending to fiscalize them.
-            Jurisdiction::At | Jurisdiction::It => Err(FiscalError::validation(
-                "type",
-                format!("Operations on {jurisdiction} registers are not available yet; DE registers record them."),
-            )),
+            Jurisdiction::At | Jurisdiction::It => Err(not_recorded_yet(jurisdiction)),
         }
     }
 
@@ -104,10 +99,9 @@ impl FiscalService {
         op: OperationRef<'_>,
         step: OperationStep<'_>,
     ) -> Result<OperationStepTx, FiscalError> {
-        Self::ensure_records_operations(jurisdiction)?;
         match jurisdiction {
             Jurisdiction::De => self.tse_operation_step(op, step).await,
-            Jurisdiction::At | Jurisdiction::It => Err(FiscalError::internal(&"refused above")),
+            Jurisdiction::At | Jurisdiction::It => Err(not_recorded_yet(jurisdiction)),
         }
     }
 
@@ -217,6 +211,15 @@ impl FiscalService {
             }
         }
     }
+}
+
+/// The AT and IT regimes record operations in their own issues; their registers refuse operations
+/// until then instead of pretending to fiscalize them.
+fn not_recorded_yet(jurisdiction: Jurisdiction) -> FiscalError {
+    FiscalError::validation(
+        "type",
+        format!("Operations on {jurisdiction} registers are not available yet; DE registers record them."),
+    )
 }
 
 fn registration(unit: &FiscalUnitRow) -> Result<Value, FiscalError> {

@@ -233,7 +233,10 @@ impl FiscalService {
                 drop(db);
                 Ok(sign(plan, &unit, &*key, now)?)
             }
-            Err(f) => Err(f),
+            Err(f) => {
+                drop(db);
+                Err(f)
+            }
         };
         let mut tx = self.store.begin().await?;
         let outcome = match signed {

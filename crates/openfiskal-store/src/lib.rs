@@ -12,4 +12,3 @@ mod writer;
 pub use backend::{Backend, Conn, Db, Store, Tx};
 pub use error::{ConflictKind, StoreError, UNIQUE_CONSTRAINTS};
 pub use repo::page::{Page, PageQuery};
-pub use writer::MAX_BATCH;

@@ -26,7 +26,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 use crate::StoreError;
 
 /// At most this many transactions share one `COMMIT`.
-pub const MAX_BATCH: usize = 256;
+const MAX_BATCH: usize = 256;
 
 /// A transaction waits at most this long for the write connection, then answers busy (a retryable
 /// `503`), as the pool's acquire timeout did.
